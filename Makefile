@@ -1,0 +1,64 @@
+# The front door of the course repository. `make help` lists the targets.
+# Every target installs what it needs first, so on a fresh machine `make demo` and
+# `make test` are all the set-up there is.
+
+PYTHON     ?= python3
+VENV       := .venv
+PY         := $(VENV)/bin/python
+RUNTIME    := $(VENV)/.runtime-installed
+TESTDEPS   := $(VENV)/.test-installed
+SUBMITTED  ?= submitted
+OUT        ?= out
+JOBS       ?= 2
+
+export PYTHONPATH := $(CURDIR)
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test sandbox-tool test demo release autograde bench lint
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+install: $(RUNTIME) sandbox-tool ## build .venv from the pinned requirements (a no-op when nothing changed)
+
+$(RUNTIME): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "error: Python 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install-test: $(TESTDEPS) ## add the test-only dependencies (PyTorch CPU as the oracle, hypothesis)
+
+$(TESTDEPS): requirements-test.txt $(RUNTIME)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+sandbox-tool: ## install bubblewrap (OS isolation for student code) when missing and possible
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here:"; \
+	    echo "         student code will run with resource limits only (see README, 'Isolation')."; \
+	  fi; }
+
+test: $(TESTDEPS) sandbox-tool ## run every test: unit, reference vs PyTorch, release drift, nbval, grading
+	$(PY) -m pytest tests solutions --nbval --nbval-current-env -q
+
+demo: install ## grade the bundled sample class and print its table
+	$(PY) -m autograder demo --out demo-out
+
+release: install ## regenerate assignments/ from solutions/ with nbgrader
+	$(PY) -m autograder release
+
+autograde: install ## grade $(SUBMITTED)/ into $(OUT)/ (nbgrader's submitted/ layout)
+	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) --jobs $(JOBS)
+
+bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
+	$(PY) benchmarks/grading_speed.py
+
+lint: $(TESTDEPS) ## ruff over the code
+	$(VENV)/bin/ruff check cs231n_utils autograder tests benchmarks

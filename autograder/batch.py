@@ -1,0 +1,180 @@
+"""Grade a whole class: find the submissions, grade each in its own job, write results atomically.
+
+A submission's `results.json` is written last and only whole (a temporary file renamed into
+place), together with the fingerprint of what produced it; a re-run skips every submission whose
+fingerprint still matches, so a run killed at any moment resumes without losing or redoing work.
+"""
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder import notebook, report, runner
+from autograder.sandbox import Limits, isolation_status
+
+GRADER_FILES = ("batch.py", "hints.py", "notebook.py", "runner.py", "sandbox.py", "wire.py", "worker.py")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """`SUBMITTED/<student>/<assignment>/`, and the notebook handed in there (None if none)."""
+
+    student: str
+    assignment_id: str
+    folder: Path
+    path: Path | None
+
+
+def find_submissions(submitted):
+    """Every `<student>/<assignment>/` folder under `submitted`, in a stable order."""
+    subs = []
+    for folder in sorted(Path(submitted).glob("*/*/")):
+        if folder.name.startswith(".") or folder.parent.name.startswith("."):
+            continue
+        notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+        subs.append(Submission(folder.parent.name, folder.name, folder, _pick_notebook(folder.name, notebooks)))
+    return subs
+
+
+def _pick_notebook(assignment_id, notebooks):
+    try:
+        expected = notebook.load_assignment(assignment_id).notebook
+    except (ValueError, FileNotFoundError):
+        expected = None
+    named = [p for p in notebooks if p.name == expected]
+    return named[0] if named else (notebooks[0] if len(notebooks) == 1 else None)
+
+
+def fingerprint(sub):
+    """What a result depends on: the submission, the assignment's source and hidden tests, the grader."""
+    h = hashlib.sha256()
+    paths = [sub.path] if sub.path else []
+    if sub.assignment_id in notebook.list_assignments():
+        assignment = notebook.load_assignment(sub.assignment_id)
+        paths += [assignment.source_path, runner.hidden_tests(sub.assignment_id)]
+    paths += [Path(runner.__file__).parent / name for name in GRADER_FILES]
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def grade_submission(sub, *, seed, limits, isolation):
+    """Grade one submission -> results.json dict (Gradescope's format). Never raises."""
+    start = time.monotonic()
+    try:
+        outcome = _outcome(sub, seed=seed, limits=limits, isolation=isolation)
+        tests = [{"name": t.name, "score": t.score, "max_score": t.max_score, "output": t.output}
+                 for t in outcome.tests]
+        notes, max_score = outcome.notes, outcome.max_score
+    except Exception:  # a bug of the grader's own must not stop the class: say so loudly
+        tests, max_score = [], 0.0
+        notes = ["internal grader error, please tell the course staff: " + traceback.format_exc(limit=3)]
+    return {
+        "score": sum(t["score"] for t in tests),
+        "tests": tests,
+        "output": "\n".join(notes),
+        "execution_time": round(time.monotonic() - start, 3),
+        "extra_data": {"student_id": sub.student, "assignment_id": sub.assignment_id, "max_score": max_score,
+                       "notebook": sub.path.name if sub.path else None, "seed": seed,
+                       "fingerprint": fingerprint(sub), "isolation": isolation_status()},
+    }
+
+
+def _outcome(sub, *, seed, limits, isolation):
+    if sub.assignment_id not in notebook.list_assignments():
+        return runner.Outcome([], [f"unknown assignment folder {sub.assignment_id!r}: expected one of "
+                                   f"{', '.join(notebook.list_assignments())}"])
+    assignment = notebook.load_assignment(sub.assignment_id)
+    if sub.path is None:
+        reason = f"no notebook handed in: expected {assignment.notebook} in {sub.student}/{sub.assignment_id}/"
+        return runner.grade_unavailable(sub.assignment_id, reason, seed=seed)
+    try:
+        nb = notebook.read_notebook(sub.path)
+    except notebook.NotebookError as err:
+        return runner.grade_unavailable(sub.assignment_id, str(err), seed=seed)
+    sources, notes = notebook.extract_solutions(nb, assignment.functions)
+    outcome = runner.grade_sources(sub.assignment_id, sources, notes, seed=seed, limits=limits, isolation=isolation)
+    if sub.path.name != assignment.notebook:
+        outcome.notes.insert(0, f"graded {sub.path.name}; the notebook should be named {assignment.notebook}")
+    return outcome
+
+
+def result_dir(out, sub):
+    return Path(out) / sub.student / sub.assignment_id
+
+
+def write_atomic(path, text):
+    """Write `text` to `path` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def grade_and_write(sub, out, seed, limits, isolation):
+    """Grade one submission and write its feedback page, then its results.json (last)."""
+    result = grade_submission(sub, seed=seed, limits=limits, isolation=isolation)
+    folder = result_dir(out, sub)
+    write_atomic(folder / "feedback.html", report.feedback_html(result))
+    write_atomic(folder / "results.json", json.dumps(result, indent=1))
+    return result
+
+
+def previous_result(out, sub):
+    """The stored result if it is whole and still matches the submission, else None."""
+    try:
+        result = json.loads((result_dir(out, sub) / "results.json").read_text())
+        return result if result["extra_data"]["fingerprint"] == fingerprint(sub) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def grade_class(submitted, out, *, jobs=None, timeout=30.0, force=False, seed=None, isolation="auto", progress=True):
+    """Grade every submission under `submitted` into `out` -> (results, number regraded)."""
+    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+    limits = Limits(wall_seconds=timeout, cpu_seconds=max(int(timeout * 2), 1))
+    subs = find_submissions(submitted)
+    results, todo = {}, []
+    for sub in subs:
+        previous = None if force else previous_result(out, sub)
+        if previous is None:
+            todo.append(sub)
+        else:
+            results[sub] = previous
+    bar = tqdm(total=len(subs), initial=len(subs) - len(todo), desc="grading", unit="submission",
+               disable=not progress)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1:
+        for sub in todo:
+            results[sub] = grade_and_write(sub, out, seed, limits, isolation)
+            bar.update()
+    else:
+        _grade_in_pool(todo, out, seed, limits, isolation, jobs, results, bar)
+    bar.close()
+    return [results[s] for s in subs], len(todo)
+
+
+def _grade_in_pool(todo, out, seed, limits, isolation, jobs, results, bar):
+    pending = list(todo)
+    while pending:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            futures = {pool.submit(grade_and_write, sub, out, seed, limits, isolation): sub for sub in pending}
+            try:
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update()
+            except BrokenProcessPool:
+                pass  # a pool process died (it runs no student code, so: out of memory?); retry the rest
+        retry = [s for s in pending if s not in results]
+        if len(retry) == len(pending):
+            raise RuntimeError("the grading pool keeps dying; run with --jobs 1 to see why")
+        pending = retry

@@ -1,0 +1,52 @@
+"""Record automatic scores in nbgrader's gradebook, where formgrader and `nbgrader export` read them.
+
+The assignment's cells are saved with nbgrader's own preprocessors, exactly as
+`nbgrader generate_assignment` saves them. Each function's automatic score goes to its visible
+check cell (`check_<function>`, whose points equal the hidden tests' points for that function);
+the inline questions stay open for grading by hand in formgrader.
+"""
+
+from collections import defaultdict
+from contextlib import closing
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import ComputeChecksums, SaveCells
+
+
+def save_assignment(gradebook_url, assignment):
+    """Create or refresh the assignment, its notebook and its cells in the gradebook."""
+    with closing(Gradebook(gradebook_url)) as gb:
+        gb.update_or_create_assignment(assignment.id)
+        try:
+            if gb.find_notebook(assignment.source_path.stem, assignment.id).submissions:
+                return  # nbgrader refuses to rewrite a notebook that has submissions: keep it
+        except MissingEntry:
+            pass
+    nb = nbformat.read(assignment.source_path, as_version=4)
+    resources = {"nbgrader": {"db_url": gradebook_url, "assignment": assignment.id,
+                              "notebook": assignment.source_path.stem}}
+    nb, resources = ComputeChecksums().preprocess(nb, resources)
+    SaveCells().preprocess(nb, resources)
+
+
+def record(gradebook_url, assignment, results):
+    """Store each result's automatic scores; `results` are results.json dicts of this assignment."""
+    save_assignment(gradebook_url, assignment)
+    notebook = assignment.source_path.stem
+    with closing(Gradebook(gradebook_url)) as gb:
+        for result in results:
+            student = result["extra_data"]["student_id"]
+            gb.update_or_create_student(student)
+            try:
+                gb.find_submission(assignment.id, student)
+            except MissingEntry:
+                gb.add_submission(assignment.id, student)
+            per_function = defaultdict(float)
+            for test in result["tests"]:
+                per_function[test["name"].split(":", 1)[0]] += test["score"]
+            for fn in assignment.functions:
+                grade = gb.find_grade(f"check_{fn}", notebook, assignment.id, student)
+                grade.auto_score = per_function[fn]
+                grade.needs_manual_grade = False
+        gb.db.commit()
