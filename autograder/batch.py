@@ -124,6 +124,8 @@ def grade_and_write(sub, out, seed, limits, isolation):
     """Grade one submission and write its feedback page, then its results.json (last)."""
     result = grade_submission(sub, seed=seed, limits=limits, isolation=isolation)
     folder = result_dir(out, sub)
+    for stale in folder.glob(".*.tmp"):  # left by a run killed mid-write
+        stale.unlink(missing_ok=True)
     write_atomic(folder / "feedback.html", report.feedback_html(result))
     write_atomic(folder / "results.json", json.dumps(result, indent=1))
     return result

@@ -57,8 +57,9 @@ class Unavailable(Exception):
 class StudentProxy:
     """`student.adam(w, dw, config)` as the hidden tests see it: a call into the sandbox.
 
-    Functions that failed to load raise `Unavailable` with the reason. The whole submission
-    shares one time budget, so a slow answer cannot hold up a class.
+    Functions that failed to load, or crashed or timed out in an earlier call, raise `Unavailable`
+    with the reason. The whole submission shares one time budget, so a slow answer cannot hold
+    up a class.
     """
 
     def __init__(self, box, unavailable, budget_seconds):
@@ -75,7 +76,12 @@ class StudentProxy:
                 raise Unavailable(self._unavailable[name])
             if time.monotonic() > self._deadline:
                 raise Unavailable(f"the submission used up its total time budget of {self._budget:.0f} s")
-            return self._box.call(name, *args, **kwargs)
+            try:
+                return self._box.call(name, *args, **kwargs)
+            except SandboxError as err:
+                # Crashed or ran out of time: the next test of this function would only do it again.
+                self._unavailable[name] = f"{name} was not called again after an earlier call failed: {err.reason}"
+                raise
 
         call.__name__ = name
         return call

@@ -139,7 +139,7 @@ def _split_sizes(name, num_training, num_validation, num_test):
     sizes = []
     for label, value, default in zip(("num_training", "num_validation", "num_test"),
                                      (num_training, num_validation, num_test),
-                                     _SPLIT_DEFAULTS[name]):
+                                     _SPLIT_DEFAULTS[name], strict=True):
         value = default if value is None else operator.index(value)
         if value < 0 or (label == "num_training" and value == 0):
             raise ValueError(f"{label} must be positive, got {value}")
@@ -194,7 +194,8 @@ def get_data(dataset="auto", *, num_training=None, num_validation=None, num_test
     X_train, X_val, X_test = (X.astype(np.float64) for X in (X_train, X_val, X_test))
     if subtract_mean:
         mean_image = X_train.mean(axis=0)
-        X_train, X_val, X_test = X_train - mean_image, X_val - mean_image, X_test - mean_image
+        for X in (X_train, X_val, X_test):
+            X -= mean_image  # in place: the float copies of CIFAR-10 are large
     if flatten:
         X_train, X_val, X_test = (X.reshape(len(X), -1) for X in (X_train, X_val, X_test))
     return {

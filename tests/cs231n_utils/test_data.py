@@ -10,7 +10,6 @@ import sklearn.datasets
 import cs231n_utils
 from cs231n_utils.data import (
     CIFAR10_ENV,
-    CIFAR10_FILES,
     CIFAR10_URL,
     DatasetError,
     cifar10_available,
@@ -162,8 +161,8 @@ class TestLocation:
 
     def test_auto_falls_back_to_digits(self, monkeypatch, tmp_path):
         monkeypatch.setenv(CIFAR10_ENV, str(tmp_path))
-        assert get_data("auto", num_training=10, num_validation=5, num_test=5)["dataset"] \
-            == "digits"
+        data = get_data("auto", num_training=10, num_validation=5, num_test=5)
+        assert data["dataset"] == "digits" and data["X_train"].shape == (10, 64)
 
 
 class TestLoadCifar10:

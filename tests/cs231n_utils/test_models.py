@@ -31,8 +31,8 @@ class TestInit:
         np.testing.assert_array_equal(model.params["W2"], rng.normal(0, 0.3, (H, C)))
 
     def test_deterministic_for_a_seed(self):
-        a, b, c = TwoLayerNet(D, H, C, seed=1), TwoLayerNet(D, H, C, seed=1), \
-            TwoLayerNet(D, H, C, seed=2)
+        a, b = TwoLayerNet(D, H, C, seed=1), TwoLayerNet(D, H, C, seed=1)
+        c = TwoLayerNet(D, H, C, seed=2)
         for name in a.params:
             np.testing.assert_array_equal(a.params[name], b.params[name])
         assert not np.array_equal(a.params["W1"], c.params["W1"])
@@ -64,8 +64,8 @@ class TestLoss:
         t = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
         hidden = F.relu(F.linear(torch.tensor(X.reshape(N, -1)), t["W1"].T, t["b1"]))
         scores = F.linear(hidden, t["W2"].T, t["b2"])
-        loss_t = F.cross_entropy(scores, torch.tensor(y)) \
-            + 0.5 * reg * ((t["W1"] ** 2).sum() + (t["W2"] ** 2).sum())
+        penalty = 0.5 * reg * ((t["W1"] ** 2).sum() + (t["W2"] ** 2).sum())
+        loss_t = F.cross_entropy(scores, torch.tensor(y)) + penalty
         loss_t.backward()
 
         np.testing.assert_allclose(model.loss(X), scores.detach().numpy(), rtol=1e-12)

@@ -1,0 +1,198 @@
+"""Does grading a class give every submission the marks it honestly earned, and keep them safe?
+
+The bundled sample class (autograder/samples/) holds a correct student, the blank release,
+typical mistakes, PyTorch-style correct answers, a broken file and a hostile submission; its
+expected points per function were worked out by hand (samples/build.py).
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from contextlib import closing
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import cli
+from autograder.notebook import REPO_ROOT
+from autograder.samples import build
+
+SEED = 1234
+
+
+def per_function(result):
+    scores = defaultdict(float)
+    for test in result["tests"]:
+        scores[test["name"].split(":", 1)[0]] += test["score"]
+    return dict(scores)
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """The sample class graded once with two jobs: (course folder, out folder, console output)."""
+    course = tmp_path_factory.mktemp("course")
+    build.build(course / "submitted")
+    out = course / "out"
+    argv = ["grade", str(course / "submitted"), "--out", str(out), "--jobs", "2", "--timeout", "5",
+            "--seed", str(SEED), "--no-progress"]
+    started = time.monotonic()
+    code = cli.main(argv)
+    return course, out, code, time.monotonic() - started
+
+
+def results_of(out):
+    return {p.parent.parent.name: json.loads(p.read_text()) for p in out.glob("*/03_optimizers/results.json")}
+
+
+def test_committed_samples_are_what_the_builder_makes(tmp_path):
+    fresh = build.build(tmp_path / "submitted")
+    committed = sorted(p.relative_to(build.SUBMITTED) for p in build.SUBMITTED.rglob("*.ipynb"))
+    assert committed == sorted(p.relative_to(fresh) for p in fresh.rglob("*.ipynb"))
+    for rel in committed:
+        assert (build.SUBMITTED / rel).read_bytes() == (fresh / rel).read_bytes(), \
+            f"samples/submitted/{rel} is stale: run python -m autograder.samples.build"
+
+
+def test_every_sample_gets_exactly_its_expected_points(graded_class):
+    course, out, code, _ = graded_class
+    assert code == 0
+    results = results_of(out)
+    assert sorted(results) == sorted(build.STUDENTS)
+    for student, (what, _, expected) in build.STUDENTS.items():
+        assert per_function(results[student]) == expected, f"{student} ({what})"
+
+
+def test_results_follow_gradescope_format(graded_class):
+    _, out, _, _ = graded_class
+    for student, result in results_of(out).items():
+        assert result["score"] == sum(t["score"] for t in result["tests"])
+        assert result["extra_data"]["seed"] == SEED
+        for t in result["tests"]:
+            assert set(t) == {"name", "score", "max_score", "output"}
+            assert t["name"].split(":", 1)[0] in build.RULES and ": " in t["name"]
+            assert 0 <= t["score"] <= t["max_score"]
+
+
+@pytest.mark.parametrize("student, function, reason", [
+    ("bob", "adam", "not implemented yet"),
+    ("carol", "adam", "bias correction"),
+    ("grace", "sgd", "not valid notebook JSON"),
+    ("ivan", "adagrad", "stopped after 5 s"),
+    ("judy", "rmsprop", "SyntaxError"),
+    ("judy", "adam", "was the cell deleted"),
+    ("heidi", "adamw", "exited"),
+    ("heidi", "adam", "signal 11"),
+])
+def test_failures_say_why(graded_class, student, function, reason):
+    _, out, _, _ = graded_class
+    outputs = [t["output"] for t in results_of(out)[student]["tests"] if t["name"].startswith(function + ":")]
+    assert outputs and any(reason in o for o in outputs), outputs
+
+
+def test_renamed_notebook_is_graded_with_a_note(graded_class):
+    _, out, _, _ = graded_class
+    assert "should be named optimizers.ipynb" in results_of(out)["judy"]["output"]
+
+
+def test_hostile_submission_forged_nothing(graded_class):
+    course, out, _, _ = graded_class
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert {r["student_id"]: float(r["score"]) for r in rows}["heidi"] == 3.0
+    assert not (course / "submitted" / "heidi" / "03_optimizers" / "results.json").exists()
+    assert sorted(p.name for p in (out / "heidi" / "03_optimizers").iterdir()) == ["feedback.html", "results.json"]
+
+
+def test_grades_csv_has_one_row_a_submission(graded_class):
+    _, out, _, _ = graded_class
+    rows = list(csv.DictReader((out / "grades.csv").open()))
+    assert [r["student_id"] for r in rows] == sorted(build.STUDENTS)
+    for r in rows:
+        expected = build.STUDENTS[r["student_id"]][2]
+        assert float(r["score"]) == sum(expected.values()) and float(r["max_score"]) == 21.0
+
+
+def test_feedback_page_shows_tests_not_hidden_code(graded_class):
+    _, out, _, _ = graded_class
+    page = (out / "carol" / "03_optimizers" / "feedback.html").read_text()
+    assert "adam: " in page and "bias correction" in page and "18 / 21" in page
+    hidden = (REPO_ROOT / "autograder" / "hidden_tests" / "test_03_optimizers.py").read_text()
+    for line in hidden.splitlines():
+        if line.strip().startswith(("def ", "assert ", "raise ", "check_same_trajectory(")):
+            assert line.strip() not in page
+
+
+def test_gradebook_holds_the_scores(graded_class):
+    course, out, _, _ = graded_class
+    with closing(Gradebook(f"sqlite:///{course / 'gradebook.db'}")) as gb:
+        assert sorted(s.id for s in gb.students) == sorted(build.STUDENTS)
+        for student, (_, _, expected) in build.STUDENTS.items():
+            for fn, points in expected.items():
+                grade = gb.find_grade(f"check_{fn}", "optimizers", "03_optimizers", student)
+                assert grade.auto_score == points and grade.max_score == 3
+            submission = gb.find_submission("03_optimizers", student)
+            assert submission.code_score == sum(expected.values())
+    exported = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(course / "export.csv")],
+                              cwd=course, capture_output=True, text=True)
+    assert exported.returncode == 0, exported.stderr
+    rows = {r["student_id"]: r for r in csv.DictReader((course / "export.csv").open())}
+    assert float(rows["carol"]["raw_score"]) == 18.0
+
+
+def test_rerun_skips_what_is_up_to_date_and_regrades_what_changed(graded_class, capsys):
+    course, out, _, _ = graded_class
+    argv = ["grade", str(course / "submitted"), "--out", str(out), "--jobs", "1", "--timeout", "5",
+            "--seed", str(SEED), "--no-progress"]
+    capsys.readouterr()
+    assert cli.main(argv) == 0
+    assert f"(0 graded now, {len(build.STUDENTS)} up to date)" in capsys.readouterr().out
+    alice = course / "submitted" / "alice" / "03_optimizers" / "optimizers.ipynb"
+    alice.write_text(alice.read_text().replace("return", "return", 1) + " ")
+    assert cli.main(argv) == 0
+    assert "(1 graded now," in capsys.readouterr().out
+    assert per_function(results_of(out)["alice"]) == build.FULL
+
+
+def test_parallel_and_serial_give_the_same_scores(graded_class, tmp_path):
+    course, out, _, _ = graded_class
+    sub = tmp_path / "submitted"
+    for student in ("carol", "frank", "grace"):
+        (sub / student).mkdir(parents=True)
+        os.symlink(course / "submitted" / student / "03_optimizers", sub / student / "03_optimizers")
+    assert cli.main(["grade", str(sub), "--out", str(tmp_path / "o"), "--jobs", "1", "--seed", str(SEED),
+                     "--no-progress"]) == 0
+    serial, parallel = results_of(tmp_path / "o"), results_of(out)
+    for student in serial:
+        assert [t["score"] for t in serial[student]["tests"]] == [t["score"] for t in parallel[student]["tests"]]
+
+
+def test_a_run_killed_halfway_resumes_with_nothing_lost(tmp_path):
+    """SIGKILL the grader mid-class; the second run completes it and every result is whole."""
+    sub = tmp_path / "submitted"
+    build.build(tmp_path / "samples")
+    for i in range(8):
+        (sub / f"s{i}").mkdir(parents=True)
+        os.symlink(tmp_path / "samples" / "alice" / "03_optimizers", sub / f"s{i}" / "03_optimizers")
+    cmd = [sys.executable, "-m", "autograder", "grade", str(sub), "--out", str(tmp_path / "out"), "--jobs", "2",
+           "--seed", str(SEED), "--no-progress"]
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "out").glob("*/*/results.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list((tmp_path / "out").glob("*/*/results.json")))
+    assert 3 <= done_before < 8, "the kill came too late to test resuming"
+    rerun = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"up to date)" in rerun.stdout and f"{done_before} up to date" in rerun.stdout
+    results = results_of(tmp_path / "out")
+    assert len(results) == 8 and all(per_function(r) == build.FULL for r in results.values())
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert len(rows) == 8 and all(float(r["score"]) == 21.0 for r in rows)
