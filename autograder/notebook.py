@@ -41,21 +41,25 @@ def read_notebook(path):
     if size == 0:
         raise NotebookError(f"{path.name} is empty (0 bytes): was the notebook saved before hand-in?")
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is {size >> 20} MiB, over the {MAX_NOTEBOOK_BYTES >> 20} MiB limit: clear the outputs and hand it in again")
+        raise NotebookError(f"{path.name} is {size >> 20} MiB, over the {MAX_NOTEBOOK_BYTES >> 20} MiB limit: "
+                            "clear the outputs and hand it in again")
     try:
         text = path.read_bytes().decode("utf-8")
         nb = json.loads(text)
     except UnicodeDecodeError:
         raise NotebookError(f"{path.name} is not a text file, so not a Jupyter notebook") from None
     except json.JSONDecodeError as err:
-        raise NotebookError(f"{path.name} is not valid notebook JSON (line {err.lineno}: {err.msg}): re-save it from Jupyter") from None
+        raise NotebookError(f"{path.name} is not valid notebook JSON (line {err.lineno}: {err.msg}): "
+                            "re-save it from Jupyter") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook (no list of cells)")
     if nb.get("nbformat") != 4:
-        raise NotebookError(f"{path.name} has notebook format {nb.get('nbformat')!r}; save it with Jupyter 4 format or later")
+        raise NotebookError(f"{path.name} has notebook format {nb.get('nbformat')!r}: "
+                            "save it with Jupyter (format 4 or later)")
     for i, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict) or not isinstance(cell_source(cell), str):
-            raise NotebookError(f"{path.name}: cell {i + 1} is malformed (no cell type or source): re-save the notebook from Jupyter")
+            raise NotebookError(f"{path.name}: cell {i + 1} is malformed (no cell type or source): "
+                                "re-save the notebook from Jupyter")
     return nb
 
 
@@ -124,9 +128,11 @@ def extract_solutions(nb, functions):
             sources[fn] = by_id[fn]
         elif fn in defs:
             sources[fn] = defs[fn]
-            notes[fn] = f"the solution cell of {fn} lost its nbgrader id; graded the def {fn}(...) found in another cell"
+            notes[fn] = (f"the solution cell of {fn} lost its nbgrader id; "
+                         f"graded the def {fn}(...) found in another cell")
         else:
-            notes[fn] = f"no solution cell for {fn} and no def {fn}(...) anywhere in the notebook (was the cell deleted?)"
+            notes[fn] = (f"no solution cell for {fn} and no def {fn}(...) anywhere in the notebook "
+                         "(was the cell deleted?)")
     return sources, notes
 
 

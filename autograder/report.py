@@ -14,7 +14,8 @@ FEEDBACK = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <title>Feedback: {{ student }} / {{ assignment }}</title>
 <style>
  body { font-family: system-ui, sans-serif; max-width: 58rem; margin: 2rem auto; color: #222; }
- table { border-collapse: collapse; width: 100%; } td, th { padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+ table { border-collapse: collapse; width: 100%; }
+ td, th { padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
  .pass { color: #1a7f37; } .fail { color: #b42318; } pre { white-space: pre-wrap; margin: 0; font-size: .9em; }
  .note { background: #fff7e6; padding: .6rem .8rem; border-left: 4px solid #f0a020; }
 </style></head><body>

@@ -144,7 +144,8 @@ def run_hidden_tests(assignment_id, student, seed):
     """Run the hidden tests with `student` and the reference -> list of TestResult."""
     plugin = _GradingPlugin(student, reference(assignment_id), seed)
     args = [str(hidden_tests(assignment_id)), "-q", "--assert=plain", "--no-header", "-p", "no:cacheprovider",
-            "-p", "no:nbval", "--import-mode=importlib", f"--rootdir={HIDDEN_DIR}", "-c", str(HIDDEN_DIR / "pytest.ini")]
+            "-p", "no:nbval", "--import-mode=importlib", f"--rootdir={HIDDEN_DIR}",
+            "-c", str(HIDDEN_DIR / "pytest.ini")]
     code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
         raise RuntimeError(f"the hidden tests of {assignment_id} did not run (pytest exit {code}): {plugin.errors}")

@@ -45,6 +45,10 @@ class WireError(ValueError):
     """A value cannot be encoded, or bytes are not a valid payload or frame."""
 
 
+class StaleHandle(WireError):
+    """A Handle from a worker that has since been replaced was passed back."""
+
+
 @dataclass(frozen=True)
 class Handle:
     """A reference to an object that stays in the worker (it is not plain data).
@@ -74,6 +78,7 @@ def encode(
     *,
     opaque: Callable[[object], Handle] | None = None,
     refs: dict[int, int] | None = None,
+    session: int | None = None,
 ) -> bytes:
     """Encode `obj` as a payload (bytes, without the frame header).
 
@@ -81,6 +86,7 @@ def encode(
         its place (the worker keeps such objects); without it such a leaf is a WireError.
     refs: id(object) -> index; these objects are sent as {"R": index} (the worker refers to
         the caller's own arguments this way, so in-place updates keep their identity).
+    session: when given, a Handle of another session is a StaleHandle error.
     Exact types only: a subclass of a container is read through its base class, a subclass
     of a scalar or of ndarray is opaque.
     """
@@ -121,6 +127,11 @@ def encode(
         if kind is bytes:
             return {"B": [add_buffer(memoryview(value).cast("B")), len(value)]}
         if kind is Handle:
+            if session is not None and value.session != session:
+                raise StaleHandle(
+                    f"{value!r} belonged to a worker that was restarted since; "
+                    "call the function that made it again"
+                )
             return {"H": [value.id, value.type_name]}
         if kind is np.ndarray:
             dtype = _wire_dtype(value.dtype)
@@ -216,7 +227,7 @@ def decode(
         # A native-order copy that owns its data; bools are rebuilt from their bytes so each
         # is exactly 0 or 1.
         if dtype.kind == "b":
-            return np.frombuffer(data, dtype=np.uint8).reshape(shape) != 0
+            return np.frombuffer(data, dtype=np.uint8).reshape(shape).astype(np.bool_)
         return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
     def number(value: object) -> float:

@@ -88,6 +88,16 @@ def _student_frames(tb) -> list:
     return [f for f in traceback.extract_tb(tb) if f.filename.startswith(CELL_PREFIX)]
 
 
+def strip_magics(source: str) -> str:
+    """Comment out IPython lines (`%matplotlib inline`, `!pip install ...`); keep line numbers."""
+    lines = source.splitlines(True)
+    for i, line in enumerate(lines):
+        code = line.lstrip()
+        if code.startswith(("%", "!")):
+            lines[i] = line[: len(line) - len(code)] + "# " + code
+    return "".join(lines)
+
+
 def _load_error(exc: BaseException) -> str:
     """A one-line reason a cell failed: "NameError: name 'x' is not defined (line 4)"."""
     if isinstance(exc, SyntaxError):
@@ -126,7 +136,7 @@ class Worker:
         filename = f"{CELL_PREFIX}{name}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
-            code = compile(source, filename, "exec")
+            code = compile(strip_magics(source), filename, "exec")
             exec(code, self.namespace)
         except MemoryError:
             return {"limit": "memory"}

@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from autograder.sandbox import Limits, Sandbox, isolation_status
+
 from autograder import runner
 from autograder.notebook import REPO_ROOT, extract_solutions, load_assignment, read_notebook
 from autograder.samples import build
-from autograder.sandbox import Limits, Sandbox, isolation_status
 
 ASSIGNMENT = "03_optimizers"
 KINDS = ("alice", "bob", "carol", "dave", "erin", "frank")

@@ -4,8 +4,8 @@ Every function draws on a new Figure (or on the Axes you pass) and returns the F
 calls plt.show(), so notebooks display the figure and scripts can save it.
 """
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = ["plot_surface", "plot_paths", "plot_histories", "plot_schedule", "smooth"]
 
@@ -24,7 +24,7 @@ def _new_axes(ax, figsize):
     return ax.figure, ax
 
 
-def plot_surface(problem, *, ax=None, extent=None, num_levels=25, resolution=200, title=None):
+def plot_surface(problem, *, ax=None, extent=None, num_levels=18, resolution=200, title=None):
     """Draw the contours of a 2-D loss surface and mark its minima with stars.
 
     problem: a surface with loss(w) for w of shape (..., 2), and optionally `extent`,
@@ -48,7 +48,9 @@ def plot_surface(problem, *, ax=None, extent=None, num_levels=25, resolution=200
     low, high = float(np.min(z)), float(np.max(z))
     span = max(high - low, 1e-12)
     levels = low + np.geomspace(span * 1e-3, span, num_levels)
-    ax.contour(xs, ys, z, levels=levels, cmap="viridis", linewidths=0.8)
+    # grey lines keep the colored paths drawn on top easy to tell apart
+    ax.contour(xs, ys, z, levels=levels, colors="0.55", linewidths=0.7,
+               negative_linestyles="solid")
     minima = getattr(problem, "minima", None)
     if minima is not None and len(minima):
         minima = np.asarray(minima).reshape(-1, 2)

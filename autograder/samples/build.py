@@ -204,7 +204,9 @@ SYNTAX_ERROR_RMSPROP = '''def rmsprop(w, dw, config=None)
 STUDENTS = {
     "alice": ("correct: the reference answers", {}, FULL),
     "bob": ("blank: the release handed in as it was", None, dict.fromkeys(RULES, 0.0)),
-    "carol": ("Adam without bias correction", {"adam": ADAM_NO_BIAS_CORRECTION}, {**FULL, "adam": 0.0}),
+    "carol": ("Adam without bias correction, and the visible check of adam edited to pass",
+              {"adam": ADAM_NO_BIAS_CORRECTION, "check_adam": "assert True  # the grader never runs this cell"},
+              {**FULL, "adam": 0.0}),
     "dave": ("RMSProp accumulating with += and momentum with the wrong sign",
              {"rmsprop": RMSPROP_PLUS_EQUALS, "sgd_momentum": MOMENTUM_WRONG_SIGN},
              {**FULL, "rmsprop": 0.0, "sgd_momentum": 0.0}),

@@ -5,8 +5,14 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from autograder.notebook import (REPO_ROOT, extract_solutions, list_assignments, load_assignment, nbgrader_meta,
-                                 read_notebook)
+from autograder.notebook import (
+    REPO_ROOT,
+    extract_solutions,
+    list_assignments,
+    load_assignment,
+    nbgrader_meta,
+    read_notebook,
+)
 
 ASSIGNMENTS = list_assignments()
 

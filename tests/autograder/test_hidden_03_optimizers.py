@@ -1,0 +1,369 @@
+"""Do the hidden tests of 03_optimizers judge right: every mistake loses marks, every right answer keeps them?
+
+Each case is a submission graded through the real path (`runner.grade_sources`, the sandbox,
+the hidden tests), with fixed seeds. A submission holds one variant per rule and the reference
+answers for the rules without one, so one sandbox grades seven variants at a time, and a
+variant must move the score of its own rule only.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+
+from autograder import hints, runner
+from autograder.notebook import extract_solutions, load_assignment, read_notebook
+
+ASSIGNMENT = "03_optimizers"
+RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
+SEEDS = (7, 2024)
+FULL = 3.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A student's answer to one rule: `source` is its cell; `hint` the feedback must name, if any."""
+
+    rule: str
+    label: str
+    source: str
+    hint: str | None = None
+
+
+# --- realistic mistakes beyond the ones hints.MISTAKES knows by name -----------------------
+
+OTHER_MISTAKES = [
+    Variant("sgd", "returns config=None when called without one", '''def sgd(w, dw, config=None):
+    lr = config["learning_rate"] if config else 1e-2
+    return w - lr * dw, config
+'''),
+    Variant("sgd", "returns the update instead of the new weights", '''def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return -config["learning_rate"] * dw, config
+'''),
+    Variant("sgd", "reads the learning rate once and keeps it under its own key", '''def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("lr", config.get("learning_rate", 1e-2))
+    return w - config["lr"] * dw, config
+'''),
+    Variant("sgd", "multiplies dw in place", '''def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    dw *= config.setdefault("learning_rate", 1e-2)
+    return w - dw, config
+'''),
+    Variant("sgd_momentum", "keeps the velocity in a module global", '''velocity = None
+
+def sgd_momentum(w, dw, config=None):
+    global velocity
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    if velocity is None:
+        velocity = np.zeros_like(w)
+    velocity = config["momentum"] * velocity - config["learning_rate"] * dw
+    return w + velocity, config
+'''),
+    Variant("sgd_momentum", "replaces a partial config by the defaults", '''def sgd_momentum(w, dw, config=None):
+    config = config or {"learning_rate": 1e-2, "momentum": 0.9}
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+'''),
+    Variant("nesterov_momentum", "returns next_w alone, without the config", '''def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
+    v_prev = config.get("velocity", np.zeros_like(w))
+    config["velocity"] = mu * v_prev - lr * dw
+    return w - mu * v_prev + (1 + mu) * config["velocity"]
+'''),
+    Variant("nesterov_momentum", "velocity starts at the first gradient", '''def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
+    v_prev = config.get("velocity", -lr * dw)
+    v = mu * v_prev - lr * dw
+    config["velocity"] = v
+    return w - mu * v_prev + (1 + mu) * v, config
+'''),
+    Variant("adagrad", "divides dw in place", '''def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    config["cache"] = config.get("cache", np.zeros_like(w)) + dw**2
+    dw /= np.sqrt(config["cache"]) + config["epsilon"]
+    return w - config["learning_rate"] * dw, config
+'''),
+    Variant("adagrad", "forgets to store the cache", '''def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache", np.zeros_like(w)) + dw**2
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+'''),
+    Variant("rmsprop", "computes in float32", '''def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    w, dw = w.astype(np.float32), dw.astype(np.float32)
+    d = np.float32(config["decay_rate"])
+    cache = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw**2
+    config["cache"] = cache
+    return w - np.float32(config["learning_rate"]) * dw / (np.sqrt(cache) + np.float32(config["epsilon"])), config
+'''),
+    Variant("adam", "counts t in a module global", '''steps_taken = 0
+
+def adam(w, dw, config=None):
+    global steps_taken
+    config = {} if config is None else config
+    lr, eps = config.setdefault("learning_rate", 1e-3), config.setdefault("epsilon", 1e-8)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    steps_taken += 1
+    config["m"] = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    config["v"] = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    m_hat, v_hat = config["m"] / (1 - b1**steps_taken), config["v"] / (1 - b2**steps_taken)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), config
+'''),
+    Variant("adamw", "t starts at 1", '''def adamw(w, dw, config=None):
+    config = {} if config is None else config
+    lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    eps = config.setdefault("epsilon", 1e-8)
+    t = config.get("t", 1) + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    config.update(t=t, m=m, v=v)
+    return w * (1 - lr * wd) - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), config
+'''),
+]
+
+MISTAKES = [Variant(rule, description, source, hint=description)
+            for rule, known in hints.MISTAKES.items() for description, source in known.items()] + OTHER_MISTAKES
+
+# --- correct answers written otherwise than the reference -----------------------------------
+
+ALTERNATIVES = [
+    Variant("sgd", "in place, with np.subtract and a copy of config returned", '''def sgd(w, dw, config=None):
+    config = dict(config or {})
+    lr = config.setdefault("learning_rate", 1e-2)
+    np.subtract(w, np.multiply(lr, dw), out=w)
+    return w, config
+'''),
+    Variant("sgd", "extra state kept in config", '''def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config["calls"] = config.get("calls", 0) + 1
+    config["last_step"] = config.get("learning_rate", 1e-2) * dw
+    return w - config["last_step"], config
+'''),
+    Variant("sgd_momentum", "PyTorch's buffer: buf = mu*buf + dw, then w - lr*buf", '''def sgd_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr = config.setdefault("learning_rate", 1e-2)
+    mu = config.setdefault("momentum", 0.9)
+    buf = config.get("buf")
+    buf = dw.copy() if buf is None else mu * buf + dw
+    config["buf"] = buf
+    return w - lr * buf, config
+'''),
+    Variant("sgd_momentum", "velocity updated in place and w changed in place", '''def sgd_momentum(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.setdefault("velocity", np.zeros_like(w))
+    v *= config["momentum"]
+    v -= config["learning_rate"] * dw
+    w += v
+    return w, config
+'''),
+    Variant("nesterov_momentum", "PyTorch's form: w - lr*(dw + mu*buf)", '''def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr = config.setdefault("learning_rate", 1e-2)
+    mu = config.setdefault("momentum", 0.9)
+    buf = config.get("buf")
+    buf = dw.copy() if buf is None else mu * buf + dw
+    config["buf"] = buf
+    return w - lr * (dw + mu * buf), config
+'''),
+    Variant("nesterov_momentum", "the look-ahead written as w + mu*v - lr*dw", '''def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
+    v = mu * config.get("velocity", 0.0) - lr * dw
+    config["velocity"] = v
+    return w + mu * v - lr * dw, config
+'''),
+    Variant("adagrad", "np.divide and np.power, the cache grown in place", '''def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.setdefault("cache", np.zeros_like(w))
+    cache += np.power(dw, 2)
+    return w - config["learning_rate"] * np.divide(dw, np.power(cache, 0.5) + config["epsilon"]), config
+'''),
+    Variant("adagrad", "w changed in place", '''def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    lr, eps = config.get("learning_rate", 1e-2), config.get("epsilon", 1e-8)
+    config["cache"] = config.get("cache", 0.0) + dw * dw
+    w -= lr * dw / (np.sqrt(config["cache"]) + eps)
+    return w, config
+'''),
+    Variant("rmsprop", "the cache decayed in place, a copy of config returned", '''def rmsprop(w, dw, config=None):
+    config = {} if config is None else dict(config)
+    lr = config.setdefault("learning_rate", 1e-2)
+    d = config.setdefault("decay_rate", 0.99)
+    eps = config.setdefault("epsilon", 1e-8)
+    cache = config.setdefault("cache", np.zeros_like(w))
+    cache *= d
+    cache += (1 - d) * dw * dw
+    return w - lr * dw / (cache**0.5 + eps), config
+'''),
+    Variant("adam", "PyTorch's step size lr / (1 - beta1**t), with its own state keys", '''def adam(w, dw, config=None):
+    config = {} if config is None else config
+    lr = config.setdefault("learning_rate", 1e-3)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    eps = config.setdefault("epsilon", 1e-8)
+    step = config.get("step", 0) + 1
+    m = b1 * config.get("exp_avg", 0.0) + (1 - b1) * dw
+    v = b2 * config.get("exp_avg_sq", 0.0) + (1 - b2) * dw * dw
+    config.update(step=step, exp_avg=m, exp_avg_sq=v)
+    denom = np.sqrt(v) / np.sqrt(1 - b2**step) + eps
+    return w - (lr / (1 - b1**step)) * m / denom, config
+'''),
+    Variant("adam", "a new config dict each call, and v_hat**0.5", '''def adam(w, dw, config=None):
+    old = config or {}
+    new = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "t": 0}
+    new.update(old)
+    new["t"] += 1
+    new["m"] = new["beta1"] * new.get("m", 0) + (1 - new["beta1"]) * dw
+    new["v"] = new["beta2"] * new.get("v", 0) + (1 - new["beta2"]) * dw**2
+    m_hat = new["m"] / (1 - new["beta1"] ** new["t"])
+    v_hat = new["v"] / (1 - new["beta2"] ** new["t"])
+    return w - new["learning_rate"] * m_hat / (v_hat**0.5 + new["epsilon"]), new
+'''),
+    Variant("adamw", "decay applied after the Adam step, to the old weights", '''def adamw(w, dw, config=None):
+    config = {} if config is None else config
+    wd = config.setdefault("weight_decay", 1e-2)
+    lr = config.setdefault("learning_rate", 1e-3)
+    stepped, config = adam(w, dw, config)
+    return stepped - lr * wd * w, config
+'''),
+    Variant("adamw", "w decayed in place, then its own Adam step", '''def adamw(w, dw, config=None):
+    config = {} if config is None else config
+    lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    eps = config.setdefault("epsilon", 1e-8)
+    config["t"] = config.get("t", 0) + 1
+    config["m"] = b1 * config.get("m", 0.0) + (1 - b1) * dw
+    config["v"] = b2 * config.get("v", 0.0) + (1 - b2) * np.square(dw)
+    w *= 1 - lr * wd
+    w -= lr * (config["m"] / (1 - b1 ** config["t"])) / (np.sqrt(config["v"] / (1 - b2 ** config["t"])) + eps)
+    return w, config
+'''),
+]
+
+# The notebook's visible examples pasted in, as a student who copies the expected output does.
+HARD_CODED = {rule: f'''def {rule}(w, dw, config=None):
+    answers = {{(1.0, -2.0, 0.5): [0.9, -1.9, 0.4], (1.0, -2.0, 0.5, 3.0): [0.95, -2.1, 0.7, 2.975]}}
+    config = {{}} if config is None else config
+    return np.reshape(answers.get(tuple(np.ravel(w)), np.ravel(w)), np.shape(w)), config
+''' for rule in RULES}
+
+
+def in_rounds(variants):
+    """Pack variants into submissions of at most one variant per rule: [{rule: Variant}]."""
+    rounds = []
+    for variant in variants:
+        slot = next((r for r in rounds if variant.rule not in r), None)
+        if slot is None:
+            rounds.append(slot := {})
+        slot[variant.rule] = variant
+    return rounds
+
+
+MISTAKE_ROUNDS = in_rounds(MISTAKES)
+ALTERNATIVE_ROUNDS = in_rounds(ALTERNATIVES)
+
+
+@cache
+def reference_sources():
+    assignment = load_assignment(ASSIGNMENT)
+    sources, notes = extract_solutions(read_notebook(assignment.source_path), assignment.functions)
+    assert not notes, notes
+    return sources
+
+
+@cache
+def graded(kind, index, seed):
+    """The Outcome of round `index` of `kind` ("mistakes", "alternatives", "reference", "hard-coded")."""
+    if kind == "reference":
+        changes = {}
+    elif kind == "hard-coded":
+        changes = HARD_CODED
+    else:
+        rounds = MISTAKE_ROUNDS if kind == "mistakes" else ALTERNATIVE_ROUNDS
+        changes = {rule: v.source for rule, v in rounds[index].items()}
+    return runner.grade_sources(ASSIGNMENT, {**reference_sources(), **changes}, {}, seed=seed)
+
+
+def per_rule(outcome):
+    scores = defaultdict(float)
+    for test in outcome.tests:
+        scores[test.function] += test.score
+    return dict(scores)
+
+
+def cases(rounds):
+    return [pytest.param(i, rule, seed, id=f"{v.rule}: {v.label[:60]} (seed {seed})")
+            for i, r in enumerate(rounds) for rule, v in r.items() for seed in SEEDS]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_reference_answers_earn_full_marks(seed):
+    outcome = graded("reference", 0, seed)
+    assert (outcome.score, outcome.max_score) == (21.0, 21.0), [t for t in outcome.tests if t.score < t.max_score]
+    assert all(t.output == "passed" for t in outcome.tests)
+
+
+@pytest.mark.parametrize("index, rule, seed", cases(MISTAKE_ROUNDS))
+def test_a_mistake_loses_points_on_its_rule_and_no_other(index, rule, seed):
+    variant = MISTAKE_ROUNDS[index][rule]
+    outcome = graded("mistakes", index, seed)
+    scores = per_rule(outcome)
+    assert scores[rule] < FULL, f"{variant.label}: full marks"
+    assert {r: s for r, s in scores.items() if r != rule} == {r: FULL for r in RULES if r != rule}
+    failed = [t for t in outcome.tests if t.function == rule and t.score < t.max_score]
+    assert all(t.output and t.output != "passed" and "Traceback" not in t.output for t in failed)
+    if variant.hint:
+        assert any(variant.hint in t.output for t in failed), [t.output for t in failed]
+    others = [d for d in hints.MISTAKES.get(rule, {}) if d != variant.hint]
+    named_wrongly = [(d, t.output) for t in failed for d in others if d in t.output]
+    assert not named_wrongly, f"{variant.label}: feedback names another mistake: {named_wrongly}"
+
+
+@pytest.mark.parametrize("index, rule, seed", cases(ALTERNATIVE_ROUNDS))
+def test_a_correct_formulation_earns_full_marks(index, rule, seed):
+    outcome = graded("alternatives", index, seed)
+    failed = [t for t in outcome.tests if t.function == rule and t.score < t.max_score]
+    assert not failed, failed
+    assert per_rule(outcome) == dict.fromkeys(RULES, FULL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hard_coded_visible_answers_earn_nothing(seed):
+    outcome = graded("hard-coded", 0, seed)
+    assert outcome.score == 0.0 and outcome.max_score == 21.0
+
+
+def test_names_and_points_follow_the_contract():
+    outcome = graded("reference", 0, SEEDS[0])
+    for test in outcome.tests:
+        assert test.function in RULES and test.name.startswith(f"{test.function}: "), test.name
+    points = defaultdict(float)
+    for test in outcome.tests:
+        points[test.function] += test.max_score
+    assert dict(points) == dict.fromkeys(RULES, FULL) == load_assignment(ASSIGNMENT).points
+
+
+def test_every_rule_is_tested_by_mistakes_and_alternatives():
+    assert {v.rule for v in MISTAKES} == {v.rule for v in ALTERNATIVES} == set(RULES)
