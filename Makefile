@@ -23,11 +23,12 @@ help: ## list the targets
 
 install: $(RUNTIME) sandbox-tool ## build .venv from the pinned requirements (a no-op when nothing changed)
 
-$(RUNTIME): requirements.txt
+$(RUNTIME): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "error: Python 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 install-test: $(TESTDEPS) ## add the test-only dependencies (PyTorch CPU as the oracle, hypothesis)
