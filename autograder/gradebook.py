@@ -6,16 +6,28 @@ check cell (`check_<function>`, whose points equal the hidden tests' points for 
 the inline questions stay open for grading by hand in formgrader.
 """
 
+import os
+import sys
+import warnings
 from collections import defaultdict
 from contextlib import closing
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ComputeChecksums, SaveCells
+from sqlalchemy.exc import SAWarning
+
+
+def _alembic_on_path():
+    """nbgrader runs the `alembic` command when it creates a gradebook: find it beside this Python."""
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
 def save_assignment(gradebook_url, assignment):
     """Create or refresh the assignment, its notebook and its cells in the gradebook."""
+    _alembic_on_path()
     with closing(Gradebook(gradebook_url)) as gb:
         gb.update_or_create_assignment(assignment.id)
         try:
@@ -34,7 +46,8 @@ def record(gradebook_url, assignment, results):
     """Store each result's automatic scores; `results` are results.json dicts of this assignment."""
     save_assignment(gradebook_url, assignment)
     notebook = assignment.source_path.stem
-    with closing(Gradebook(gradebook_url)) as gb:
+    with closing(Gradebook(gradebook_url)) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own add_submission
         for result in results:
             student = result["extra_data"]["student_id"]
             gb.update_or_create_student(student)

@@ -155,7 +155,8 @@ _RMSPROP_DEFAULTS_ONLY = '''def rmsprop(w, dw, config=None):
 
 _PLAIN_STEP = '''    next_w = w - lr * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 '''
-_DECOUPLED_STEP = '''    next_w = w * (1 - lr * config["weight_decay"]) - lr * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+_DECOUPLED_STEP = '''    decayed = w * (1 - lr * config["weight_decay"])
+    next_w = decayed - lr * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 '''
 _BIAS_CORRECTION = '''    config["t"] += 1
     m_hat = config["m"] / (1 - b1 ** config["t"])
@@ -189,7 +190,8 @@ _T_AFTER_USE = '''    m_hat = config["m"] / (1 - b1 ** config["t"])
 '''
 _EPS_IN_SQRT = '''    next_w = w - lr * m_hat / np.sqrt(v_hat + config["epsilon"])
 '''
-_DEFAULTS_ONLY = '''    config["learning_rate"], config["beta1"], config["beta2"], config["epsilon"] = 1e-3, 0.9, 0.999, 1e-8
+_DEFAULTS_ONLY = '''    config["learning_rate"], config["epsilon"] = 1e-3, 1e-8
+    config["beta1"], config["beta2"] = 0.9, 0.999
 '''
 _L2_MOMENTS = '''    g = dw + config["weight_decay"] * w  # weight decay as part of the gradient
     config["m"] = b1 * config["m"] + (1 - b1) * g
@@ -197,12 +199,13 @@ _L2_MOMENTS = '''    g = dw + config["weight_decay"] * w  # weight decay as part
 '''
 _DECAY_BY_WD = '''    next_w = w * (1 - config["weight_decay"]) - lr * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 '''
-_DEFAULTS = "ignoring the hyperparameters in config (always the defaults): use config.setdefault, which keeps a value "
+_ALWAYS_DEFAULTS = ("ignoring the hyperparameters in config (always the defaults): use config.setdefault, "
+                    "which keeps a value that is already there")
 
 MISTAKES = {
     "sgd": {
         "the step taken along +dw: next_w = w - learning_rate * dw goes against the gradient": _SGD_PLUS,
-        _DEFAULTS + "that is already there": _SGD_DEFAULTS_ONLY,
+        _ALWAYS_DEFAULTS: _SGD_DEFAULTS_ONLY,
     },
     "sgd_momentum": {
         "momentum with the wrong sign: v = momentum * v - learning_rate * dw, then w + v": _MOMENTUM_WRONG_SIGN,
@@ -238,7 +241,7 @@ MISTAKES = {
         "t off by one (the first step corrected as if t = 2): t starts at 0 and is incremented before use":
             _adam_cell(t_start=1),
         "epsilon inside the square root: the step divides by sqrt(v_hat) + epsilon": _adam_cell(step=_EPS_IN_SQRT),
-        _DEFAULTS + "that is already there": _adam_cell(defaults=_DEFAULTS_ONLY),
+        _ALWAYS_DEFAULTS: _adam_cell(defaults=_DEFAULTS_ONLY),
     },
     "adamw": {
         "AdamW with the weight decay folded into the gradient (that is L2 regularization, not decoupled decay): "
@@ -248,7 +251,9 @@ MISTAKES = {
             _adam_cell("adamw", step=_DECAY_BY_WD),
         "AdamW without bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t":
             _adam_cell("adamw", t_update=_NO_BIAS_CORRECTION),
-        _DEFAULTS + "that is already there": _adam_cell(
+        "t off by one (the first step corrected as if t = 2): t starts at 0 and is incremented before use":
+            _adam_cell("adamw", t_start=1),
+        _ALWAYS_DEFAULTS: _adam_cell(
             "adamw", defaults=_DEFAULTS_ONLY + '    config["weight_decay"] = 1e-2\n'),
     },
 }

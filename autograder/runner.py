@@ -143,7 +143,7 @@ def grade_unavailable(assignment_id, reason, *, seed):
 def run_hidden_tests(assignment_id, student, seed):
     """Run the hidden tests with `student` and the reference -> list of TestResult."""
     plugin = _GradingPlugin(student, reference(assignment_id), seed)
-    args = [str(hidden_tests(assignment_id)), "-q", "--assert=plain", "--no-header", "-p", "no:cacheprovider",
+    args = [str(hidden_tests(assignment_id)), "-p", "no:terminal", "--assert=plain", "-p", "no:cacheprovider",
             "-p", "no:nbval", "--import-mode=importlib", f"--rootdir={HIDDEN_DIR}",
             "-c", str(HIDDEN_DIR / "pytest.ini")]
     code = pytest.main(args, plugins=[plugin])

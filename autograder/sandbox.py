@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import warnings
@@ -36,6 +37,7 @@ NOBODY = 65534  # uid and gid of the worker when the grader runs as root
 SANDBOX_HOME = "/sandbox"  # the work dir, as the worker sees it under bubblewrap
 SANDBOX_LIB = "/opt/course"  # where the worker and cs231n_utils are visible under bubblewrap
 TMPFS_BYTES = 64 << 20  # the sandbox's private /tmp
+FOLDER_PREFIX = "cs231n-sandbox-"  # + the grader's pid: folders of a killed grader get swept
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,13 @@ def _python_roots() -> list[str]:
     return out
 
 
+def _site_packages() -> list[str]:
+    """The venv's package folders: added to the worker's sys.path without running site hooks
+    (.pth files such as an editable install's finder, which would reach into the repository)."""
+    paths = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    return list(dict.fromkeys(p for p in paths if p))
+
+
 def _bwrap_argv(work: str, drop_privileges: bool) -> list[str]:
     """The bubblewrap command line that confines the worker (without the command)."""
     argv = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
@@ -148,13 +157,14 @@ def _reachable_by_nobody(path: str) -> bool:
     return all(os.stat(d).st_mode & 0o001 for d in [*reversed(p.parents), p] if d.is_dir())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bwrap_problem() -> str | None:
     """Why bubblewrap cannot confine the worker here, or None when it works (probed once)."""
     if not os.access(BWRAP, os.X_OK):
         return f"{BWRAP} is not installed (Debian/Ubuntu package: bubblewrap)"
     with tempfile.TemporaryDirectory(prefix="cs231n-probe-") as work:
-        argv = _bwrap_argv(work, _is_root()) + [sys.executable, "-s", "-P", "-B", "-c", "import numpy"]
+        probe = f"import sys; sys.path.extend({_site_packages()!r}); import numpy"
+        argv = _bwrap_argv(work, _is_root()) + [sys.executable, "-S", "-P", "-B", "-c", probe]
         try:
             run = subprocess.run(argv, capture_output=True, timeout=30, env=_environment(work),
                                  stdin=subprocess.DEVNULL)
@@ -236,24 +246,62 @@ class _Failure(Exception):
         self.kind, self.detail, self.returncode = kind, detail, returncode
 
 
-def _descendants(root: int) -> list[int]:
-    """Pids of every process below `root`, from /proc (children before their own children)."""
-    children: dict[int, list[int]] = {}
+def _descendants(root: int) -> list[tuple[int, int]]:
+    """(pid, start time) of every process below `root`, from /proc."""
+    children: dict[int, list[tuple[int, int]]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                fields = f.read().rsplit(b")", 1)[1].split()
+            ppid, started = int(fields[1]), int(fields[19])
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile
-        children.setdefault(ppid, []).append(int(entry))
+        children.setdefault(ppid, []).append((int(entry), started))
     out, todo = [], [root]
     while todo:
         for child in children.get(todo.pop(), []):
             out.append(child)
-            todo.append(child)
+            todo.append(child[0])
     return out
+
+
+def _start_time(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _kill_and_wait(processes: list[tuple[int, int | None]], timeout: float) -> None:
+    """SIGKILL each (pid, start time) through a pidfd, so a reused pid is never hit, and wait
+    until every one has exited."""
+    pidfds = []
+    for pid, started in processes:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue
+        if started is not None and _start_time(pid) != started:
+            os.close(fd)  # the pid now belongs to someone else
+            continue
+        pidfds.append(fd)
+    poller = select.poll()
+    for fd in pidfds:
+        try:
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        poller.register(fd, select.POLLIN)
+    deadline, waiting = time.monotonic() + timeout, len(pidfds)
+    while waiting and time.monotonic() < deadline:
+        for fd, _ in poller.poll(100):
+            poller.unregister(fd)
+            waiting -= 1
+    for fd in pidfds:
+        os.close(fd)
 
 
 class _Process:
@@ -332,16 +380,15 @@ class _Process:
         return lines[-1] if lines else ""
 
     def kill(self) -> None:
-        """Kill the worker's whole tree: its process group, every descendant, its pid namespace."""
-        victims = _descendants(self.proc.pid)
-        for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL),
-                       *(functools.partial(os.kill, pid, signal.SIGKILL) for pid in victims)):
-            try:
-                target()
-            except (ProcessLookupError, PermissionError):
-                pass
+        """Kill the worker's whole tree: every descendant, its process group, its pid namespace."""
+        tree = [(self.proc.pid, None), *_descendants(self.proc.pid)]
         try:
-            self.proc.wait(timeout=10)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _kill_and_wait(tree, timeout=5)
+        try:
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
         for pipe in (self.proc.stdin, self.proc.stdout):
@@ -358,10 +405,31 @@ def _cleanup(holder: list, folder: str) -> None:
         holder[0] = None
 
     def writable_again(func, path, _exc_info):
-        os.chmod(os.path.dirname(path), 0o700)
-        func(path)
+        try:  # the student may have taken the write permission off a folder of the work dir
+            os.chmod(os.path.dirname(path), 0o700)
+            func(path)
+        except OSError:
+            pass  # a leftover temporary file is better than a grader that stops
 
     shutil.rmtree(folder, onerror=writable_again)
+
+
+@functools.cache
+def _sweep_stale_folders() -> None:
+    """Remove sandbox folders left by graders that were killed (no chance to clean up)."""
+    for path in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        owner = path.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        try:
+            if not owner.isdigit() or path.stat().st_uid != os.geteuid():
+                continue
+        except OSError:
+            continue  # removed meanwhile
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            _cleanup([], str(path))
+        except PermissionError:
+            pass  # alive, another user's
 
 
 # --- reasons a student reads ---------------------------------------------------------------
@@ -428,7 +496,8 @@ class Sandbox:
         if self.isolation == "none" and isolation == "auto":
             warnings.warn(isolation_status(isolation), RuntimeWarning, stacklevel=2)
         self._drop = _drops_privileges(self.isolation)
-        self._folder = tempfile.mkdtemp(prefix="cs231n-sandbox-")
+        _sweep_stale_folders()
+        self._folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
         self._holder: list[_Process | None] = [None]
         self._finalizer = weakref.finalize(self, _cleanup, self._holder, self._folder)
         self._work = os.path.join(self._folder, "work")
@@ -463,7 +532,7 @@ class Sandbox:
         """Names of the callables the student's cells define (as of the last load)."""
         return set(self._defined)
 
-    def call(self, name: str, *args, **kwargs):
+    def call(self, name: str, /, *args, **kwargs):
         """Call the worker's `name` with these arguments and return its result as plain data.
 
         Dict arguments are refilled, and array arguments overwritten, with their contents
@@ -505,9 +574,10 @@ class Sandbox:
             (lib / "autograder").chmod(0o755)
 
     def _spawn(self) -> None:
-        config = {"limits": self.limits.rlimits(),
-                  "uid": NOBODY if self._drop else None, "gid": NOBODY if self._drop else None}
-        command = [sys.executable, "-s", "-P", "-B", "-m", "autograder.worker",
+        config = {"limits": self.limits.rlimits(), "paths": _site_packages(),
+                  "uid": NOBODY if self._drop else None, "gid": NOBODY if self._drop else None,
+                  "parent": None if self.isolation == "bwrap" else os.getpid()}
+        command = [sys.executable, "-S", "-P", "-B", "-m", "autograder.worker",
                    json.dumps(config)]
         if self.isolation == "bwrap":
             argv = _bwrap_argv(self._work, self._drop) + command

@@ -26,6 +26,7 @@ import numpy as np
 MAGIC = b"C2NW"
 HEADER = struct.Struct(">4sQ")  # magic, payload size
 MAX_FRAME = 256 << 20  # bytes; larger frames are refused before they are read
+MAX_TREE = 32 << 20  # bytes of JSON: structure and scalars (arrays travel as raw bytes)
 MAX_DEPTH = 100  # nesting of containers, to keep decoding iterative-enough and bounded
 
 # The only dtypes that cross, by their little-endian name: numeric and bool, nothing that
@@ -94,6 +95,9 @@ def encode(
     offset = 0
     active: set[int] = set()
 
+    def too_large(size: int) -> str:
+        return f"the data is too large to send ({size / 2**20:.0f} MiB, more than {MAX_FRAME >> 20} MiB)"
+
     def add_buffer(data: memoryview) -> int:
         nonlocal offset
         start = offset
@@ -137,6 +141,8 @@ def encode(
             dtype = _wire_dtype(value.dtype)
             if dtype is None:
                 return opaque_leaf(value)
+            if offset + value.size * dtype.itemsize > MAX_FRAME:  # refuse before copying it
+                raise WireError(too_large(offset + value.size * dtype.itemsize))
             data = np.ascontiguousarray(value, dtype=dtype)
             start = add_buffer(memoryview(data).cast("B") if data.nbytes else memoryview(b""))
             return {"A": [dtype.str, list(value.shape), start]}
@@ -144,17 +150,17 @@ def encode(
             dtype = _wire_dtype(value.dtype)
             data = np.asarray(value, dtype=dtype).reshape(1)
             return {"S": [dtype.str, add_buffer(memoryview(data).cast("B"))]}
-        if isinstance(value, (list, tuple, dict)):
+        if issubclass(kind, (list, tuple, dict)):
             if depth >= MAX_DEPTH or id(value) in active:
                 return opaque_leaf(value)  # too deep or a cycle: keep it in the worker
             active.add(id(value))
             try:
-                if isinstance(value, dict):
+                if issubclass(kind, dict):
                     items = list(dict.items(value))
                     if not all(type(k) is str for k, _ in items):
                         return opaque_leaf(value)
                     return {"D": [[k, enc(v, depth + 1)] for k, v in items]}
-                tag = "L" if isinstance(value, list) else "T"
+                tag = "L" if issubclass(kind, list) else "T"
                 base = list if tag == "L" else tuple
                 return {tag: [enc(v, depth + 1) for v in base.__iter__(value)]}
             finally:
@@ -167,12 +173,14 @@ def encode(
         if isinstance(exc, WireError):
             raise
         raise WireError(f"the value cannot be encoded: {type(exc).__name__}: {exc}") from None
+    if len(tree) > MAX_TREE:
+        raise WireError(
+            f"the data holds too many Python numbers or strings ({len(tree) >> 20} MiB as text); "
+            "return NumPy arrays instead of long lists"
+        )
     size = _LENGTH.size + len(tree) + offset
     if size > MAX_FRAME:
-        raise WireError(
-            f"the data is too large to send ({size / 2**20:.0f} MiB, "
-            f"more than {MAX_FRAME >> 20} MiB)"
-        )
+        raise WireError(too_large(size))
     return b"".join([_LENGTH.pack(len(tree)), tree, *buffers])
 
 
@@ -189,13 +197,16 @@ def decode(
     refs: the objects that {"R": index} stands for; without it references are refused.
     Returns plain data only; every array is a fresh, writable, C-contiguous copy. Raises
     WireError on anything malformed: unknown tags, disallowed dtypes, sizes that do not
-    match shapes, offsets outside the payload, nesting deeper than MAX_DEPTH.
+    match shapes, offsets outside the payload, arrays that share bytes (which would let a
+    small payload decode into huge copies), nesting deeper than MAX_DEPTH.
     """
     view = memoryview(payload)
     if len(view) < _LENGTH.size:
         raise WireError("truncated payload: no header")
     (tree_size,) = _LENGTH.unpack(view[: _LENGTH.size])
     tree_end = _LENGTH.size + tree_size
+    if tree_size > MAX_TREE:
+        raise WireError(f"refused a JSON part of {tree_size} bytes (the cap is {MAX_TREE})")
     if tree_end > len(view):
         raise WireError("truncated payload: the JSON part runs past the end")
     blob = view[tree_end:]
@@ -217,10 +228,16 @@ def decode(
             raise WireError(f"bad {what}: {value!r}")
         return value
 
+    claimed = 0  # bytes handed out so far: at most the blob, as each byte is used once
+
     def span(start: object, nbytes: int) -> memoryview:
+        nonlocal claimed
         start = index(start, "offset")
         if start + nbytes > len(blob):
             raise WireError("truncated payload: array data runs past the end")
+        claimed += nbytes
+        if claimed > len(blob):
+            raise WireError("malformed payload: arrays share bytes")
         return blob[start:start + nbytes]
 
     def fresh(data: memoryview, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:

@@ -1,15 +1,18 @@
 """The sandboxed worker: runs a student's cells and answers calls from the grader.
 
-Started by `autograder.sandbox` as `python -s -P -B -m autograder.worker CONFIG` with a clean
-environment. Before any student code it applies the resource limits, drops to an
-unprivileged user when told to, keeps private copies of the protocol pipes (fd 0 in, fd 1
-out) and points fds 0, 1 and 2 at /dev/null, so nothing the student prints can reach the
-channel. It imports only the standard library and NumPy, so it starts fast.
+Started by `autograder.sandbox` as `python -S -P -B -m autograder.worker CONFIG` with a clean
+environment: no site hooks (.pth files) run, and sys.path gets only the folders CONFIG names.
+Before any student code it applies the resource limits, drops to an unprivileged user when
+told to, keeps private copies of the protocol pipes (fd 0 in, fd 1 out) and points fds 0, 1
+and 2 at /dev/null, so nothing the student prints can reach the channel. It imports only the
+standard library and NumPy, so it starts fast.
 
 Requests and replies are `wire` frames holding dicts; every reply echoes the request's
 "seq". Requests: {"op": "exec", "name", "source"} runs one cell; {"op": "defined"} lists the
 callables; {"op": "call", "name", "args", "kwargs", "mirror"} calls a function.
 """
+
+from __future__ import annotations
 
 import json
 import linecache
@@ -19,9 +22,7 @@ import sys
 import traceback
 import types
 
-import numpy as np
-
-from autograder import wire
+np = wire = None  # NumPy and autograder.wire, imported by main() once sys.path is set
 
 CELL_PREFIX = "<cell "
 _MAX_TEXT = 2000  # characters of an exception message or traceback sent back
@@ -43,6 +44,21 @@ def _drop_privileges(uid: int, gid: int) -> None:
     os.setuid(uid)
     if os.getuid() != uid or os.geteuid() != uid:
         raise SystemExit("the worker could not drop its privileges")
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Get SIGKILL when the grader dies (bubblewrap does this itself with --die-with-parent).
+
+    Set after the uid change, which clears it; a grader already gone means exit now.
+    """
+    if parent is None:
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def _private_channel() -> tuple[int, int]:
@@ -208,10 +224,16 @@ def serve(proto_in: int, proto_out: int, worker: Worker) -> None:
 
 
 def main(argv: list) -> None:
+    global np, wire
     config = json.loads(argv[1])
+    sys.path.extend(config["paths"])
     _apply_limits(config["limits"])
     if config.get("uid") is not None:
         _drop_privileges(config["uid"], config["gid"])
+    _die_with_parent(config.get("parent"))
+    import numpy as np
+
+    from autograder import wire
     proto_in, proto_out = _private_channel()
     _write_all(proto_out, wire.frame(wire.encode({"seq": 0, "ok": True, "pid": os.getpid()})))
     serve(proto_in, proto_out, Worker())

@@ -199,7 +199,8 @@ def test_learning_rate_change(rule, student, reference, rng):
     """follows a learning_rate changed in config between calls, as a learning-rate schedule does"""
     w0, grads = random_problem(rng)
     config = random_hyperparameters(rule, rng)
-    lr_changes = {3: config["learning_rate"] * rng.uniform(0.1, 0.5), 6: config["learning_rate"] * rng.uniform(0.01, 0.1)}
+    lr = config["learning_rate"]
+    lr_changes = {3: lr * rng.uniform(0.1, 0.5), 6: lr * rng.uniform(0.01, 0.1)}
 
     def replay(fn):
         return trajectory(fn, w0, grads, config, lr_changes)

@@ -29,7 +29,10 @@ class Variant:
     label: str
     source: str
     hint: str | None = None
+    needs: tuple[str, ...] = ()  # rules this cell calls: graded where those are right
 
+
+T_OFF_BY_ONE = next(d for d in hints.MISTAKES["adamw"] if d.startswith("t off by one"))
 
 # --- realistic mistakes beyond the ones hints.MISTAKES knows by name -----------------------
 
@@ -72,7 +75,8 @@ def sgd_momentum(w, dw, config=None):
     config["velocity"] = v
     return w + v, config
 '''),
-    Variant("nesterov_momentum", "returns next_w alone, without the config", '''def nesterov_momentum(w, dw, config=None):
+    Variant("nesterov_momentum", "returns next_w alone, without the config",
+            '''def nesterov_momentum(w, dw, config=None):
     config = {} if config is None else config
     lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
     v_prev = config.get("velocity", np.zeros_like(w))
@@ -126,7 +130,7 @@ def adam(w, dw, config=None):
     m_hat, v_hat = config["m"] / (1 - b1**steps_taken), config["v"] / (1 - b2**steps_taken)
     return w - lr * m_hat / (np.sqrt(v_hat) + eps), config
 '''),
-    Variant("adamw", "t starts at 1", '''def adamw(w, dw, config=None):
+    Variant("adamw", "t starts at 1, written its own way", '''def adamw(w, dw, config=None):
     config = {} if config is None else config
     lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
     b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
@@ -136,6 +140,18 @@ def adam(w, dw, config=None):
     v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
     config.update(t=t, m=m, v=v)
     return w * (1 - lr * wd) - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), config
+''', hint=T_OFF_BY_ONE),
+    Variant("adamw", "decays the weights after the Adam step instead of before", '''def adamw(w, dw, config=None):
+    config = {} if config is None else config
+    lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    eps = config.setdefault("epsilon", 1e-8)
+    t = config.get("t", 0) + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    config.update(t=t, m=m, v=v)
+    stepped = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return stepped * (1 - lr * wd), config
 '''),
 ]
 
@@ -157,7 +173,8 @@ ALTERNATIVES = [
     config["last_step"] = config.get("learning_rate", 1e-2) * dw
     return w - config["last_step"], config
 '''),
-    Variant("sgd_momentum", "PyTorch's buffer: buf = mu*buf + dw, then w - lr*buf", '''def sgd_momentum(w, dw, config=None):
+    Variant("sgd_momentum", "PyTorch's buffer: buf = mu*buf + dw, then w - lr*buf",
+            '''def sgd_momentum(w, dw, config=None):
     config = {} if config is None else config
     lr = config.setdefault("learning_rate", 1e-2)
     mu = config.setdefault("momentum", 0.9)
@@ -186,7 +203,8 @@ ALTERNATIVES = [
     config["buf"] = buf
     return w - lr * (dw + mu * buf), config
 '''),
-    Variant("nesterov_momentum", "the look-ahead written as w + mu*v - lr*dw", '''def nesterov_momentum(w, dw, config=None):
+    Variant("nesterov_momentum", "the look-ahead written as w + mu*v - lr*dw",
+            '''def nesterov_momentum(w, dw, config=None):
     config = {} if config is None else config
     lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
     v = mu * config.get("velocity", 0.0) - lr * dw
@@ -247,7 +265,7 @@ ALTERNATIVES = [
     lr = config.setdefault("learning_rate", 1e-3)
     stepped, config = adam(w, dw, config)
     return stepped - lr * wd * w, config
-'''),
+''', needs=("adam",)),
     Variant("adamw", "w decayed in place, then its own Adam step", '''def adamw(w, dw, config=None):
     config = {} if config is None else config
     lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
@@ -270,19 +288,47 @@ HARD_CODED = {rule: f'''def {rule}(w, dw, config=None):
 ''' for rule in RULES}
 
 
-def in_rounds(variants):
-    """Pack variants into submissions of at most one variant per rule: [{rule: Variant}]."""
+SEED_SENSITIVE = ("epsilon inside the square root", "computes in float32")  # how far off depends on the draws
+MAX_WRONG = 4  # mistakes per submission: the other three or more rules show that nothing leaks
+
+
+def mistake_cases():
+    """(variant, seed): each mistake with one seed (alternating), the seed-sensitive ones with both."""
+    out = []
+    for i, variant in enumerate(MISTAKES):
+        sensitive = any(text in variant.label for text in SEED_SENSITIVE)
+        out += [(variant, seed) for seed in (SEEDS if sensitive else SEEDS[i % 2:i % 2 + 1])]
+    return out
+
+
+def plan():
+    """Submissions to grade: [(seed, {rule: Variant}, set of rules whose variant is a mistake)].
+
+    Each holds up to MAX_WRONG mistakes, of the rules with the most left to grade, and fills the
+    other rules with correct alternatives (each graded with both seeds) or the reference.
+    """
     rounds = []
-    for variant in variants:
-        slot = next((r for r in rounds if variant.rule not in r), None)
-        if slot is None:
-            rounds.append(slot := {})
-        slot[variant.rule] = variant
+    for seed in SEEDS:
+        wrong = [v for v, s in mistake_cases() if s == seed]
+        right = list(ALTERNATIVES)
+        while wrong or right:
+            chosen = {}
+            for rule in sorted(RULES, key=lambda r: -sum(v.rule == r for v in wrong)):
+                pick = next((v for v in wrong if v.rule == rule), None)
+                if pick and len(chosen) < MAX_WRONG:
+                    chosen[rule] = pick
+                    wrong.remove(pick)
+            mistaken = set(chosen)
+            for rule in RULES:
+                pick = next((v for v in right if v.rule == rule and not mistaken & set(v.needs)), None)
+                if rule not in chosen and pick:
+                    chosen[rule] = pick
+                    right.remove(pick)
+            rounds.append((seed, chosen, mistaken))
     return rounds
 
 
-MISTAKE_ROUNDS = in_rounds(MISTAKES)
-ALTERNATIVE_ROUNDS = in_rounds(ALTERNATIVES)
+PLAN = plan()
 
 
 @cache
@@ -294,16 +340,16 @@ def reference_sources():
 
 
 @cache
-def graded(kind, index, seed):
-    """The Outcome of round `index` of `kind` ("mistakes", "alternatives", "reference", "hard-coded")."""
-    if kind == "reference":
-        changes = {}
-    elif kind == "hard-coded":
-        changes = HARD_CODED
-    else:
-        rounds = MISTAKE_ROUNDS if kind == "mistakes" else ALTERNATIVE_ROUNDS
-        changes = {rule: v.source for rule, v in rounds[index].items()}
-    return runner.grade_sources(ASSIGNMENT, {**reference_sources(), **changes}, {}, seed=seed)
+def graded(index):
+    """The Outcome of submission `index` of PLAN (graded once, shared by its cases)."""
+    seed, chosen, _ = PLAN[index]
+    return grade(tuple((rule, v.source) for rule, v in chosen.items()), seed)
+
+
+@cache
+def grade(changes, seed):
+    """Grade the reference answers with `changes` ((rule, cell) pairs) through the real path."""
+    return runner.grade_sources(ASSIGNMENT, {**reference_sources(), **dict(changes)}, {}, seed=seed)
 
 
 def per_rule(outcome):
@@ -313,57 +359,57 @@ def per_rule(outcome):
     return dict(scores)
 
 
-def cases(rounds):
-    return [pytest.param(i, rule, seed, id=f"{v.rule}: {v.label[:60]} (seed {seed})")
-            for i, r in enumerate(rounds) for rule, v in r.items() for seed in SEEDS]
+def cases(mistakes):
+    return [pytest.param(i, rule, id=f"{v.rule}: {v.label[:60]} (seed {seed})")
+            for i, (seed, chosen, mistaken) in enumerate(PLAN) for rule, v in chosen.items()
+            if (rule in mistaken) == mistakes]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reference_answers_earn_full_marks(seed):
-    outcome = graded("reference", 0, seed)
+    outcome = grade((), seed)
     assert (outcome.score, outcome.max_score) == (21.0, 21.0), [t for t in outcome.tests if t.score < t.max_score]
     assert all(t.output == "passed" for t in outcome.tests)
 
 
-@pytest.mark.parametrize("index, rule, seed", cases(MISTAKE_ROUNDS))
-def test_a_mistake_loses_points_on_its_rule_and_no_other(index, rule, seed):
-    variant = MISTAKE_ROUNDS[index][rule]
-    outcome = graded("mistakes", index, seed)
-    scores = per_rule(outcome)
+@pytest.mark.parametrize("index, rule", cases(mistakes=True))
+def test_a_mistake_loses_points_on_its_rule_and_no_other(index, rule):
+    _, chosen, mistaken = PLAN[index]
+    variant, scores = chosen[rule], per_rule(graded(index))
     assert scores[rule] < FULL, f"{variant.label}: full marks"
-    assert {r: s for r, s in scores.items() if r != rule} == {r: FULL for r in RULES if r != rule}
-    failed = [t for t in outcome.tests if t.function == rule and t.score < t.max_score]
+    assert {r: scores[r] for r in RULES if r not in mistaken} == {r: FULL for r in RULES if r not in mistaken}
+    failed = [t for t in graded(index).tests if t.function == rule and t.score < t.max_score]
     assert all(t.output and t.output != "passed" and "Traceback" not in t.output for t in failed)
     if variant.hint:
-        assert any(variant.hint in t.output for t in failed), [t.output for t in failed]
+        assert any(f"This looks like {variant.hint}." in t.output for t in failed), [t.output for t in failed]
     others = [d for d in hints.MISTAKES.get(rule, {}) if d != variant.hint]
     named_wrongly = [(d, t.output) for t in failed for d in others if d in t.output]
-    assert not named_wrongly, f"{variant.label}: feedback names another mistake: {named_wrongly}"
+    assert not named_wrongly, f"{variant.label}: the feedback names another mistake: {named_wrongly}"
 
 
-@pytest.mark.parametrize("index, rule, seed", cases(ALTERNATIVE_ROUNDS))
-def test_a_correct_formulation_earns_full_marks(index, rule, seed):
-    outcome = graded("alternatives", index, seed)
-    failed = [t for t in outcome.tests if t.function == rule and t.score < t.max_score]
+@pytest.mark.parametrize("index, rule", cases(mistakes=False))
+def test_a_correct_formulation_earns_full_marks(index, rule):
+    failed = [t for t in graded(index).tests if t.function == rule and t.score < t.max_score]
     assert not failed, failed
-    assert per_rule(outcome) == dict.fromkeys(RULES, FULL)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_hard_coded_visible_answers_earn_nothing(seed):
-    outcome = graded("hard-coded", 0, seed)
-    assert outcome.score == 0.0 and outcome.max_score == 21.0
+def test_hard_coded_visible_answers_earn_nothing():
+    outcome = grade(tuple(HARD_CODED.items()), SEEDS[1])
+    assert (outcome.score, outcome.max_score) == (0.0, 21.0)
 
 
 def test_names_and_points_follow_the_contract():
-    outcome = graded("reference", 0, SEEDS[0])
-    for test in outcome.tests:
-        assert test.function in RULES and test.name.startswith(f"{test.function}: "), test.name
+    outcome = grade((), SEEDS[0])
     points = defaultdict(float)
     for test in outcome.tests:
+        assert test.function in RULES and test.name.startswith(f"{test.function}: "), test.name
         points[test.function] += test.max_score
     assert dict(points) == dict.fromkeys(RULES, FULL) == load_assignment(ASSIGNMENT).points
 
 
-def test_every_rule_is_tested_by_mistakes_and_alternatives():
+def test_the_plan_grades_every_variant_and_every_rule():
+    planned = [(v, seed) for seed, chosen, _ in PLAN for v in chosen.values()]
+    assert sorted(map(id, (v for v, _ in planned))) == sorted(
+        map(id, [v for v, _ in mistake_cases()] + [v for v in ALTERNATIVES for _ in SEEDS]))
     assert {v.rule for v in MISTAKES} == {v.rule for v in ALTERNATIVES} == set(RULES)
+    assert all(len(mistaken) <= MAX_WRONG for _, _, mistaken in PLAN)

@@ -234,7 +234,8 @@ def test_arrays_that_are_not_plain_numbers_are_refused(array):
         wire.encode(array)
 
 
-@pytest.mark.parametrize("dtype", ["|O", "<O8", "O", "|V8", "object", "os.system", "<M8[D]", "<U4", "<f16", ">f8", "", None, 8])
+@pytest.mark.parametrize("dtype", ["|O", "<O8", "O", "|V8", "object", "os.system", "<M8[D]", "<U4", "<f16",
+                                   ">f8", "", None, 8])
 def test_a_crafted_payload_with_a_disallowed_dtype_is_refused(dtype):
     """Does decoding refuse any dtype name outside the numeric whitelist (including big-endian)?"""
     with pytest.raises(wire.WireError, match="dtype"):
@@ -258,6 +259,26 @@ def test_array_data_must_lie_inside_the_payload():
     for offset in (1, 9, -8, 2**70):
         with pytest.raises(wire.WireError):
             wire.decode(crafted({"A": ["<f8", [1], offset]}, b"\0" * 8))
+
+
+def test_arrays_may_not_share_bytes():
+    """Could 8 bytes referenced a thousand times decode into a thousand arrays? (a memory bomb)"""
+    many = {"L": [{"A": ["<f8", [1], 0]} for _ in range(1000)]}
+    with pytest.raises(wire.WireError, match="share"):
+        wire.decode(crafted(many, b"\0" * 8))
+    twice = crafted({"L": [{"A": ["<f8", [1], 0]}, {"B": [0, 8]}]}, b"\0" * 8)
+    with pytest.raises(wire.WireError, match="share"):
+        wire.decode(twice)
+
+
+def test_long_python_lists_are_capped(monkeypatch):
+    """Is the JSON part (Python scalars) capped, so a list of 10^8 zeros cannot fill the grader?"""
+    monkeypatch.setattr(wire, "MAX_TREE", 1000)
+    with pytest.raises(wire.WireError, match="NumPy arrays"):
+        wire.encode([0] * 1000)
+    with pytest.raises(wire.WireError, match="JSON part"):
+        wire.decode(crafted_text("[" + "0," * 999 + "0]"))
+    assert wire.decode(wire.encode(np.zeros(1000))).shape == (1000,)
 
 
 def test_crafted_bools_are_exactly_true_or_false():
