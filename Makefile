@@ -11,8 +11,6 @@ SUBMITTED  ?= submitted
 OUT        ?= out
 JOBS       ?= 2
 
-export PYTHONPATH := $(CURDIR)
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
