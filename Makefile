@@ -48,7 +48,7 @@ test: $(TESTDEPS) sandbox-tool ## run every test: unit, reference vs PyTorch, re
 	$(PY) -m pytest tests solutions --nbval --nbval-current-env -q
 
 demo: install ## grade the bundled sample class and print its table
-	$(PY) -m autograder demo --out demo-out
+	$(PY) -m autograder demo --out demo-out --timeout 10
 
 release: install ## regenerate assignments/ from solutions/ with nbgrader
 	$(PY) -m autograder release
@@ -60,4 +60,4 @@ bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
 	$(PY) benchmarks/grading_speed.py
 
 lint: $(TESTDEPS) ## ruff over the code
-	$(VENV)/bin/ruff check cs231n_utils autograder tests benchmarks
+	$(VENV)/bin/ruff check cs231n_utils autograder tests benchmarks solutions

@@ -3,6 +3,7 @@
     python -m autograder grade SUBMITTED [--out OUT] [--jobs N] [--timeout SECONDS]
     python -m autograder demo [--out OUT]       grade the bundled sample class
     python -m autograder release                regenerate assignments/ from solutions/
+    python -m autograder check NOTEBOOK         run a notebook's visible checks at once (for students)
 """
 
 import argparse
@@ -12,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from autograder import batch, gradebook, notebook, release, report
-from autograder.sandbox import isolation_status
+from autograder.sandbox import Sandbox, isolation_status
 
 SAMPLES = Path(__file__).resolve().parent / "samples" / "submitted"
 
@@ -26,10 +27,14 @@ def main(argv=None):
     demo = commands.add_parser("demo", help="grade the bundled sample class")
     _grading_options(demo, default_out=Path("demo-out"))
     commands.add_parser("release", help="regenerate assignments/ from solutions/ with nbgrader")
+    check = commands.add_parser("check", help="run a notebook's visible checks at once")
+    check.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
     if args.command == "release":
         release.main()
         return 0
+    if args.command == "check":
+        return check_command(args.notebook)
     if args.command == "demo":
         args.submitted = args.out / "submitted"
         shutil.rmtree(args.submitted, ignore_errors=True)
@@ -77,3 +82,27 @@ def grade_command(args):
     print(f"results and feedback pages: {args.out}/<student>/<assignment>/results.json, feedback.html")
     print(f"class grades: {args.out / 'grades.csv'}; gradebook: {url}")
     return 0
+
+
+def check_command(path):
+    """Run the notebook's setup, solution and visible check cells (not the experiments), in order."""
+    try:
+        nb = notebook.read_notebook(path)
+    except notebook.NotebookError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    cells, checks = [], []
+    for i, cell in enumerate(nb["cells"]):
+        meta = notebook.nbgrader_meta(cell)
+        if cell.get("cell_type") != "code" or not meta:
+            continue
+        name = meta.get("grade_id") or f"cell {i + 1}"
+        cells.append((name, notebook.cell_source(cell)))
+        if meta.get("grade"):
+            checks.append(name)
+    with Sandbox(cells) as box:
+        failed = {name: box.load_errors[name] for name in checks if name in box.load_errors}
+        for name in checks:
+            print(f"{'FAIL' if name in failed else 'ok  '}  {name}" + (f": {failed[name]}" if name in failed else ""))
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0

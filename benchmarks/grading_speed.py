@@ -23,20 +23,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.sandbox import Limits, Sandbox, isolation_status
-
 from autograder import runner
 from autograder.notebook import REPO_ROOT, extract_solutions, load_assignment, read_notebook
 from autograder.samples import build
+from autograder.sandbox import Limits, Sandbox, isolation_status
 
 ASSIGNMENT = "03_optimizers"
 KINDS = ("alice", "bob", "carol", "dave", "erin", "frank")
 
 
 def make_course(root, students):
-    """A course folder: nbgrader config, source (solutions), and `students` submissions."""
+    """A course folder: nbgrader config, the source notebooks, and `students` submissions."""
     shutil.copy(REPO_ROOT / "nbgrader_config.py", root)
-    shutil.copytree(REPO_ROOT / "solutions", root / "source")
+    shutil.copytree(REPO_ROOT / "solutions", root / "solutions")
     samples = build.build(root / "samples")
     for i in range(students):
         kind = KINDS[i % len(KINDS)]

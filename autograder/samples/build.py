@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.hints import MISTAKES
 from autograder.notebook import REPO_ROOT, extract_solutions, load_assignment, nbgrader_meta, read_notebook
 
 HERE = Path(__file__).resolve().parent
@@ -21,65 +22,24 @@ ASSIGNMENT = "03_optimizers"
 RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
 FULL = dict.fromkeys(RULES, 3.0)
 
-ADAM_NO_BIAS_CORRECTION = '''def adam(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-3)
-    config.setdefault("beta1", 0.9)
-    config.setdefault("beta2", 0.999)
-    config.setdefault("epsilon", 1e-8)
-    config.setdefault("m", np.zeros_like(w))
-    config.setdefault("v", np.zeros_like(w))
-    config.setdefault("t", 0)
-    config["t"] += 1
-    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
-    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw**2
-    next_w = w - config["learning_rate"] * config["m"] / (np.sqrt(config["v"]) + config["epsilon"])
-    return next_w, config
-'''
 
-RMSPROP_PLUS_EQUALS = '''def rmsprop(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("decay_rate", 0.99)
-    config.setdefault("epsilon", 1e-8)
-    config.setdefault("cache", np.zeros_like(w))
-    config["cache"] += (1 - config["decay_rate"]) * dw**2
-    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
-    return next_w, config
-'''
 
-MOMENTUM_WRONG_SIGN = '''def sgd_momentum(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    next_w = w - v
-    config["velocity"] = v
-    return next_w, config
-'''
 
-NESTEROV_AS_PLAIN_MOMENTUM = '''def nesterov_momentum(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    config["velocity"] = v
-    return w + v, config
-'''
 
-ADAMW_AS_L2 = '''def adamw(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("weight_decay", 1e-2)
-    # weight decay folded into the gradient, as L2 regularization
-    return adam(w, dw + config["weight_decay"] * w, config)
-'''
+
+
+
+def mistake(rule, description_start):
+    """A wrong answer from the hints' catalog, the one the feedback will name."""
+    (source,) = [src for text, src in MISTAKES[rule].items() if text.startswith(description_start)]
+    return source
+
+
+ADAM_NO_BIAS_CORRECTION = mistake("adam", "Adam without bias correction")
+RMSPROP_PLUS_EQUALS = mistake("rmsprop", "RMSProp's cache accumulated with +=")
+MOMENTUM_WRONG_SIGN = mistake("sgd_momentum", "momentum with the wrong sign")
+NESTEROV_AS_PLAIN_MOMENTUM = mistake("nesterov_momentum", "Nesterov computed as plain momentum")
+ADAMW_AS_L2 = mistake("adamw", "AdamW with the weight decay folded into the gradient")
 
 # Correct answers written differently from the reference: PyTorch's formulations.
 PYTORCH_MOMENTUM = '''def sgd_momentum(w, dw, config=None):
@@ -89,7 +49,7 @@ PYTORCH_MOMENTUM = '''def sgd_momentum(w, dw, config=None):
     buf = config.get("buf")
     buf = dw.copy() if buf is None else mu * buf + dw
     config["buf"] = buf
-    print("debug: step taken")  # printing never costs marks
+    print("debug: step taken " + "=" * 10**6)  # a flood of output never costs marks
     return w - lr * buf, config
 '''
 
@@ -213,7 +173,7 @@ STUDENTS = {
     "erin": ("Nesterov as plain momentum, AdamW as L2 regularization",
              {"nesterov_momentum": NESTEROV_AS_PLAIN_MOMENTUM, "adamw": ADAMW_AS_L2},
              {**FULL, "nesterov_momentum": 0.0, "adamw": 0.0}),
-    "frank": ("correct in PyTorch's formulations, with prints and warnings",
+    "frank": ("correct in PyTorch's formulations, with a flood of prints and warnings",
               {"sgd_momentum": PYTORCH_MOMENTUM, "nesterov_momentum": PYTORCH_NESTEROV, "adam": PYTORCH_ADAM,
                "adamw": DECAY_AFTER_STEP_ADAMW}, FULL),
     "grace": ("broken: the notebook file is cut off (not JSON)", "broken", dict.fromkeys(RULES, 0.0)),
