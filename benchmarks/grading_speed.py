@@ -95,6 +95,9 @@ Machine: {os.cpu_count()} cores, Python {platform.python_version()}; isolation: 
 | this autograder (`--jobs {args.jobs}`) | {ours:.1f} s | {ours / n:.3f} |
 | **ratio** | **{theirs / ours:.1f}x faster** | |
 
+Per core: nbgrader's autograde grades one notebook at a time (one core busy); ours used
+{args.jobs} jobs, i.e. {ours * args.jobs / n:.2f} core-seconds a submission, {theirs / (ours * args.jobs):.1f}x fewer than nbgrader's.
+
 nbgrader autograded {graded} of {n} notebooks; ours wrote {len(scores)} results.
 
 Where one submission's time goes in ours (median of 5, one core): sandboxed worker start-up and
