@@ -72,20 +72,24 @@ def grade_submission(sub, *, seed, limits, isolation):
     start = time.monotonic()
     try:
         outcome = _outcome(sub, seed=seed, limits=limits, isolation=isolation)
-        tests = [{"name": t.name, "score": t.score, "max_score": t.max_score, "output": t.output}
-                 for t in outcome.tests]
-        notes, max_score = outcome.notes, outcome.max_score
     except Exception:  # a bug of the grader's own must not stop the class: say so loudly
-        tests, max_score = [], 0.0
-        notes = ["internal grader error, please tell the course staff: " + traceback.format_exc(limit=3)]
+        outcome = runner.Outcome([], ["internal grader error, please tell the course staff: "
+                                      + traceback.format_exc(limit=3)])
+    return result_of(sub, outcome, seed=seed, seconds=time.monotonic() - start, isolation=isolation)
+
+
+def result_of(sub, outcome, *, seed, seconds, isolation):
+    """The results.json dict (Gradescope's format) of one graded submission."""
+    tests = [{"name": t.name, "score": t.score, "max_score": t.max_score, "output": t.output} for t in outcome.tests]
+    notes, max_score = outcome.notes, outcome.max_score
     return {
         "score": sum(t["score"] for t in tests),
         "tests": tests,
         "output": "\n".join(notes),
-        "execution_time": round(time.monotonic() - start, 3),
+        "execution_time": round(seconds, 3),
         "extra_data": {"student_id": sub.student, "assignment_id": sub.assignment_id, "max_score": max_score,
                        "notebook": sub.path.name if sub.path else None, "seed": seed,
-                       "fingerprint": fingerprint(sub), "isolation": isolation_status()},
+                       "fingerprint": fingerprint(sub), "isolation": isolation_status(isolation)},
     }
 
 
@@ -123,12 +127,17 @@ def write_atomic(path, text):
 def grade_and_write(sub, out, seed, limits, isolation):
     """Grade one submission and write its feedback page, then its results.json (last)."""
     result = grade_submission(sub, seed=seed, limits=limits, isolation=isolation)
+    write_results(out, sub, result)
+    return result
+
+
+def write_results(out, sub, result):
+    """The feedback page, then results.json: a results.json on disk means the submission is done."""
     folder = result_dir(out, sub)
     for stale in folder.glob(".*.tmp"):  # left by a run killed mid-write
         stale.unlink(missing_ok=True)
     write_atomic(folder / "feedback.html", report.feedback_html(result))
     write_atomic(folder / "results.json", json.dumps(result, indent=1))
-    return result
 
 
 def previous_result(out, sub):
@@ -177,6 +186,25 @@ def _grade_in_pool(todo, out, seed, limits, isolation, jobs, results, bar):
             except BrokenProcessPool:
                 pass  # a pool process died (it runs no student code, so: out of memory?); retry the rest
         retry = [s for s in pending if s not in results]
-        if len(retry) == len(pending):
-            raise RuntimeError("the grading pool keeps dying; run with --jobs 1 to see why")
+        if len(retry) == len(pending):  # no progress: one at a time, to find the job that dies
+            for sub in retry:
+                results[sub] = _grade_alone(sub, out, seed, limits, isolation)
+                bar.update()
+            return
         pending = retry
+
+
+def _grade_alone(sub, out, seed, limits, isolation):
+    """Grade one submission in a process of its own; if that process dies, the submission gets 0."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        try:
+            return pool.submit(grade_and_write, sub, out, seed, limits, isolation).result()
+        except BrokenProcessPool:
+            pass
+    reason = ("grading this submission killed the grading process (does it kill or signal other processes?); "
+              "run without --isolation none to grade it safely")
+    outcome = runner.grade_unavailable(sub.assignment_id, reason, seed=seed) \
+        if sub.assignment_id in notebook.list_assignments() else runner.Outcome([], [reason])
+    result = result_of(sub, outcome, seed=seed, seconds=0.0, isolation=isolation)
+    write_results(out, sub, result)
+    return result

@@ -64,7 +64,7 @@ def grade_command(args):
     if args.jobs is not None and args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    print(f"isolation: {isolation_status()}")
+    print(f"isolation: {isolation_status(args.isolation)}")
     results, regraded = batch.grade_class(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout,
                                           force=args.force, seed=args.seed, isolation=args.isolation,
                                           progress=not args.no_progress)

@@ -130,10 +130,12 @@ def _bwrap_argv(work: str, drop_privileges: bool) -> list[str]:
         (str(REPO / "autograder" / "worker.py"), f"{SANDBOX_LIB}/autograder/worker.py"),
         (str(REPO / "autograder" / "wire.py"), f"{SANDBOX_LIB}/autograder/wire.py"),
     ]
+    # The private /tmp first, so that binds below it (a venv or a clone under /tmp) stay visible.
+    argv += ["--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
     parents = sorted({str(p) for _, dest in binds for p in Path(dest).parents if str(p) != "/"},
                      key=lambda p: p.count("/"))
     for parent in parents:  # bwrap would make these 0700, unreadable once the worker is nobody
-        if parent not in ("/usr",):
+        if parent not in ("/usr", "/tmp"):
             argv += ["--perms", "0755", "--dir", parent]
     argv += ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -146,7 +148,6 @@ def _bwrap_argv(work: str, drop_privileges: bool) -> list[str]:
     for source, dest in binds:
         argv += ["--ro-bind", source, dest]
     argv += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
              "--bind", work, SANDBOX_HOME, "--remount-ro", "/", "--chdir", SANDBOX_HOME]
     return argv
 

@@ -196,3 +196,23 @@ def test_a_run_killed_halfway_resumes_with_nothing_lost(tmp_path):
     assert not list((tmp_path / "out").rglob("*.tmp"))
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert len(rows) == 8 and all(float(r["score"]) == 21.0 for r in rows)
+
+
+def test_a_submission_that_kills_its_grading_process_gets_zero_and_the_rest_are_graded(tmp_path):
+    """Without OS isolation the worker can kill its parent, a pool process; the class still completes."""
+    sub = tmp_path / "submitted"
+    build.build(tmp_path / "samples")
+    for student in ("alice", "frank"):
+        (sub / student).mkdir(parents=True)
+        os.symlink(tmp_path / "samples" / student / "03_optimizers", sub / student / "03_optimizers")
+    mallory = sub / "mallory" / "03_optimizers"
+    mallory.mkdir(parents=True)
+    nb = (tmp_path / "samples" / "alice" / "03_optimizers" / "optimizers.ipynb").read_text()
+    kill = "import os, signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n"
+    (mallory / "optimizers.ipynb").write_text(nb.replace('"def sgd(', f'"{kill}def sgd(', 1))
+    assert cli.main(["grade", str(sub), "--out", str(tmp_path / "out"), "--jobs", "2", "--isolation", "none",
+                     "--seed", str(SEED), "--no-progress"]) == 0
+    results = results_of(tmp_path / "out")
+    assert per_function(results["alice"]) == build.FULL and per_function(results["frank"]) == build.FULL
+    assert results["mallory"]["score"] == 0
+    assert "killed the grading process" in results["mallory"]["output"]
