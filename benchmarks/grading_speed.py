@@ -96,7 +96,8 @@ Machine: {os.cpu_count()} cores, Python {platform.python_version()}; isolation: 
 | **ratio** | **{theirs / ours:.1f}x faster** | |
 
 Per core: nbgrader's autograde grades one notebook at a time (one core busy); ours used
-{args.jobs} jobs, i.e. {ours * args.jobs / n:.2f} core-seconds a submission, {theirs / (ours * args.jobs):.1f}x fewer than nbgrader's.
+{args.jobs} jobs, i.e. {ours * args.jobs / n:.2f} core-seconds a submission,
+{theirs / (ours * args.jobs):.1f}x fewer than nbgrader's.
 
 nbgrader autograded {graded} of {n} notebooks; ours wrote {len(scores)} results.
 
