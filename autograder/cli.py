@@ -76,7 +76,7 @@ def grade_command(args):
     known = set(notebook.list_assignments())
     for assignment_id, group in by_assignment.items():
         if assignment_id in known:
-            gradebook.record(url, notebook.load_assignment(assignment_id), group)
+            gradebook.record(url, notebook.load_assignment(assignment_id), group, args.submitted)
     print(report.class_table(results))
     print(f"\n{len(results)} submissions ({regraded} graded now, {len(results) - regraded} up to date)")
     print(f"results and feedback pages: {args.out}/<student>/<assignment>/results.json, feedback.html")

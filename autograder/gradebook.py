@@ -3,18 +3,23 @@
 The assignment's cells are saved with nbgrader's own preprocessors, exactly as
 `nbgrader generate_assignment` saves them. Each function's automatic score goes to its visible
 check cell (`check_<function>`, whose points equal the hidden tests' points for that function);
-the inline questions stay open for grading by hand in formgrader.
+the inline questions stay open for grading by hand in formgrader, which reads each submission
+from `autograded/<student>/<assignment>/`: the submitted notebook with its locked cells restored
+from the gradebook (nbgrader's own OverwriteCells), as `nbgrader autograde` leaves it, but not
+executed.
 """
 
 import os
+import shutil
 import sys
 import warnings
 from collections import defaultdict
 from contextlib import closing
+from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import ComputeChecksums, SaveCells
+from nbgrader.preprocessors import ComputeChecksums, OverwriteCells, SaveCells
 from sqlalchemy.exc import SAWarning
 
 
@@ -42,19 +47,24 @@ def save_assignment(gradebook_url, assignment):
     SaveCells().preprocess(nb, resources)
 
 
-def record(gradebook_url, assignment, results):
-    """Store each result's automatic scores; `results` are results.json dicts of this assignment."""
+def record(gradebook_url, assignment, results, submitted):
+    """Store each result's automatic scores; `results` are results.json dicts of this assignment,
+    graded from `submitted/<student>/<assignment>/` (nbgrader's layout, beside `autograded/`)."""
     save_assignment(gradebook_url, assignment)
     notebook = assignment.source_path.stem
     with closing(Gradebook(gradebook_url)) as gb, warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)  # raised inside nbgrader's own add_submission
         for result in results:
             student = result["extra_data"]["student_id"]
+            folder = Path(submitted) / student / assignment.id
+            stamp = folder / "timestamp.txt"  # written by `nbgrader collect`; formgrader compares it
+            timestamp = stamp.read_text().strip() if stamp.is_file() else None
             gb.update_or_create_student(student)
             try:
                 gb.find_submission(assignment.id, student)
+                gb.update_or_create_submission(assignment.id, student, timestamp=timestamp)
             except MissingEntry:
-                gb.add_submission(assignment.id, student)
+                gb.add_submission(assignment.id, student, timestamp=timestamp)
             per_function = defaultdict(float)
             for test in result["tests"]:
                 per_function[test["name"].split(":", 1)[0]] += test["score"]
@@ -63,3 +73,24 @@ def record(gradebook_url, assignment, results):
                 grade.auto_score = per_function[fn]
                 grade.needs_manual_grade = False
         gb.db.commit()
+    for result in results:
+        name = result["extra_data"]["notebook"]
+        if name is not None:
+            _write_autograded(gradebook_url, assignment, Path(submitted), result["extra_data"]["student_id"], name)
+
+
+def _write_autograded(gradebook_url, assignment, submitted, student, name):
+    """The notebook formgrader shows for manual grading, when the submission is a readable notebook."""
+    source = submitted / student / assignment.id / name
+    try:
+        nb = nbformat.read(source, as_version=4)
+        resources = {"nbgrader": {"db_url": gradebook_url, "assignment": assignment.id,
+                                  "notebook": assignment.source_path.stem, "student": student}}
+        nb, _ = OverwriteCells().preprocess(nb, resources)
+    except Exception:  # a broken notebook has its score (0, with the reason); nothing to grade by hand
+        return
+    target = submitted.parent / "autograded" / student / assignment.id
+    target.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target / assignment.notebook)
+    if (source.parent / "timestamp.txt").is_file():
+        shutil.copy(source.parent / "timestamp.txt", target / "timestamp.txt")

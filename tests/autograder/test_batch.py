@@ -15,8 +15,11 @@ import time
 from collections import defaultdict
 from contextlib import closing
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from traitlets.config import Config
 
 from autograder import cli
 from autograder.notebook import REPO_ROOT
@@ -216,3 +219,23 @@ def test_a_submission_that_kills_its_grading_process_gets_zero_and_the_rest_are_
     assert per_function(results["alice"]) == build.FULL and per_function(results["frank"]) == build.FULL
     assert results["mallory"]["score"] == 0
     assert "killed the grading process" in results["mallory"]["output"]
+
+
+def test_formgrader_sees_each_readable_submission_autograded(graded_class):
+    """nbgrader's own API (what formgrader shows) finds the scores and the notebooks to grade by hand."""
+    course, _, _, _ = graded_class
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.source_directory = str(REPO_ROOT / "solutions")
+    api = NbGraderAPI(config=config)
+    submissions = {s["student"]: s for s in api.get_submissions("03_optimizers")}
+    assert sorted(submissions) == sorted(build.STUDENTS)
+    for student, (_, changes, expected) in build.STUDENTS.items():
+        readable = changes != "broken"
+        assert submissions[student]["autograded"] == readable, student
+        if readable:
+            assert submissions[student]["code_score"] == sum(expected.values())
+            assert submissions[student]["needs_manual_grade"]  # the inline questions
+    restored = nbformat.read(course / "autograded" / "carol" / "03_optimizers" / "optimizers.ipynb", as_version=4)
+    check = [c for c in restored.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check_adam"]
+    assert "assert True" not in check[0].source, "locked cells are restored from the gradebook"
