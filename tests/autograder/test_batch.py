@@ -21,9 +21,10 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
 
-from autograder import cli
+from autograder import batch, cli
 from autograder.notebook import REPO_ROOT
 from autograder.samples import build
+from autograder.sandbox import Limits
 
 SEED = 1234
 
@@ -239,3 +240,22 @@ def test_formgrader_sees_each_readable_submission_autograded(graded_class):
     restored = nbformat.read(course / "autograded" / "carol" / "03_optimizers" / "optimizers.ipynb", as_version=4)
     check = [c for c in restored.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check_adam"]
     assert "assert True" not in check[0].source, "locked cells are restored from the gradebook"
+
+
+@pytest.mark.parametrize("files, reason", [
+    ({"optimizers.ipynb": ""}, "is empty (0 bytes)"),
+    ({"optimizers.ipynb": '{"cells": "not a list", "nbformat": 4}'}, "not a Jupyter notebook"),
+    ({"optimizers.ipynb": '{"cells": [], "nbformat": 3}'}, "notebook format 3"),
+    ({}, "no notebook handed in: expected optimizers.ipynb"),
+    ({"a.ipynb": "{}", "b.ipynb": "{}"}, "no notebook handed in: expected optimizers.ipynb"),
+])
+def test_unreadable_submissions_score_zero_on_every_test_with_the_reason(tmp_path, files, reason):
+    folder = tmp_path / "submitted" / "zoe" / "03_optimizers"
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    (sub,) = batch.find_submissions(tmp_path / "submitted")
+    result = batch.grade_submission(sub, seed=SEED, limits=Limits(), isolation="auto")
+    assert result["score"] == 0 and result["extra_data"]["max_score"] == 21.0
+    assert len(result["tests"]) == 42 and all(reason in t["output"] for t in result["tests"])
+    assert reason in result["output"]
