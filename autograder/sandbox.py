@@ -36,7 +36,7 @@ BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"  # bubblewrap, from the distri
 NOBODY = 65534  # uid and gid of the worker when the grader runs as root
 SANDBOX_HOME = "/sandbox"  # the work dir, as the worker sees it under bubblewrap
 SANDBOX_LIB = "/opt/course"  # where the worker and cs231n_utils are visible under bubblewrap
-TMPFS_BYTES = 64 << 20  # the sandbox's private /tmp
+TMPFS_BYTES = 64 << 20  # the sandbox's private /tmp and its work dir, each
 FOLDER_PREFIX = "cs231n-sandbox-"  # + the grader's pid: folders of a killed grader get swept
 
 
@@ -114,7 +114,7 @@ def _site_packages() -> list[str]:
     return list(dict.fromkeys(p for p in paths if p))
 
 
-def _bwrap_argv(work: str, drop_privileges: bool) -> list[str]:
+def _bwrap_argv(drop_privileges: bool) -> list[str]:
     """The bubblewrap command line that confines the worker (without the command)."""
     argv = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
@@ -148,7 +148,9 @@ def _bwrap_argv(work: str, drop_privileges: bool) -> list[str]:
     for source, dest in binds:
         argv += ["--ro-bind", source, dest]
     argv += ["--proc", "/proc", "--dev", "/dev",
-             "--bind", work, SANDBOX_HOME, "--remount-ro", "/", "--chdir", SANDBOX_HOME]
+             # the work dir is a size-capped tmpfs too: a loop of small files cannot fill the disk
+             "--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_HOME,
+             "--remount-ro", "/", "--chdir", SANDBOX_HOME]
     return argv
 
 
@@ -165,7 +167,7 @@ def _bwrap_problem() -> str | None:
         return f"{BWRAP} is not installed (Debian/Ubuntu package: bubblewrap)"
     with tempfile.TemporaryDirectory(prefix="cs231n-probe-") as work:
         probe = f"import sys; sys.path.extend({_site_packages()!r}); import numpy"
-        argv = _bwrap_argv(work, _is_root()) + [sys.executable, "-S", "-P", "-B", "-c", probe]
+        argv = _bwrap_argv(_is_root()) + [sys.executable, "-S", "-P", "-B", "-c", probe]
         try:
             run = subprocess.run(argv, capture_output=True, timeout=30, env=_environment(work),
                                  stdin=subprocess.DEVNULL)
@@ -581,7 +583,7 @@ class Sandbox:
         command = [sys.executable, "-S", "-P", "-B", "-m", "autograder.worker",
                    json.dumps(config)]
         if self.isolation == "bwrap":
-            argv = _bwrap_argv(self._work, self._drop) + command
+            argv = _bwrap_argv(self._drop) + command
             env = {**_environment(SANDBOX_HOME), "PYTHONPATH": SANDBOX_LIB}
         else:
             argv = command

@@ -686,3 +686,17 @@ def test_a_closed_sandbox_refuses_calls():
     box.close()
     with pytest.raises(SandboxError, match="closed"):
         box.namespace.echo(1)
+
+
+def test_the_work_dir_cannot_fill_the_disk():
+    """bwrap: many files of the largest allowed size stop at the work dir's tmpfs cap (64 MiB)."""
+    fill = '''def fill(count):
+    for i in range(count):
+        with open(f"f{i}", "wb") as f:
+            f.write(b"x" * (1 << 20))
+    return count
+'''
+    with Sandbox([("student", fill)], isolation="bwrap") as box:
+        with pytest.raises(StudentError, match="No space left"):
+            box.namespace.fill(200)
+        assert box.namespace.fill(1) == 1  # the worker goes on; only the disk hog failed
