@@ -9,7 +9,7 @@ RUNTIME    := $(VENV)/.runtime-installed
 TESTDEPS   := $(VENV)/.test-installed
 SUBMITTED  ?= submitted
 OUT        ?= out
-JOBS       ?= 2
+JOBS       ?=
 
 export PYTHONHASHSEED := 0
 
@@ -53,8 +53,8 @@ demo: install ## grade the bundled sample class and print its table
 release: install ## regenerate assignments/ from solutions/ with nbgrader
 	$(PY) -m autograder release
 
-autograde: install ## grade $(SUBMITTED)/ into $(OUT)/ (nbgrader's submitted/ layout)
-	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) --jobs $(JOBS)
+autograde: install ## grade $(SUBMITTED)/ into $(OUT)/ (nbgrader's submitted/ layout; JOBS=n, default all cores)
+	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
 bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
 	$(PY) benchmarks/grading_speed.py
