@@ -15,6 +15,7 @@ import nbformat
 
 from autograder.hints import MISTAKES
 from autograder.notebook import REPO_ROOT, extract_solutions, load_assignment, nbgrader_meta, read_notebook
+from autograder.samples.alternatives import ALTERNATIVES
 
 HERE = Path(__file__).resolve().parent
 SUBMITTED = HERE / "submitted"
@@ -41,50 +42,13 @@ MOMENTUM_WRONG_SIGN = mistake("sgd_momentum", "momentum with the wrong sign")
 NESTEROV_AS_PLAIN_MOMENTUM = mistake("nesterov_momentum", "Nesterov computed as plain momentum")
 ADAMW_AS_L2 = mistake("adamw", "AdamW with the weight decay folded into the gradient")
 
-# Correct answers written differently from the reference: PyTorch's formulations.
-PYTORCH_MOMENTUM = '''def sgd_momentum(w, dw, config=None):
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-2)
-    mu = config.setdefault("momentum", 0.9)
-    buf = config.get("buf")
-    buf = dw.copy() if buf is None else mu * buf + dw
-    config["buf"] = buf
-    print("debug: step taken " + "=" * 10**6)  # a flood of output never costs marks
-    return w - lr * buf, config
-'''
 
-PYTORCH_NESTEROV = '''def nesterov_momentum(w, dw, config=None):
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-2)
-    mu = config.setdefault("momentum", 0.9)
-    buf = config.get("buf")
-    buf = dw.copy() if buf is None else mu * buf + dw
-    config["buf"] = buf
-    return w - lr * (dw + mu * buf), config
-'''
 
-PYTORCH_ADAM = '''def adam(w, dw, config=None):
-    import warnings
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-3)
-    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
-    eps = config.setdefault("epsilon", 1e-8)
-    step = config.get("step", 0) + 1
-    m = b1 * config.get("exp_avg", 0.0) + (1 - b1) * dw
-    v = b2 * config.get("exp_avg_sq", 0.0) + (1 - b2) * dw * dw
-    config.update(step=step, exp_avg=m, exp_avg_sq=v)
-    warnings.warn("warnings never cost marks either")
-    denom = np.sqrt(v) / np.sqrt(1 - b2**step) + eps
-    return w - (lr / (1 - b1**step)) * m / denom, config
-'''
+def alternative(rule, description_start):
+    """A correct answer written otherwise than the reference, from the catalog the tests prove."""
+    (source,) = [src for text, src in ALTERNATIVES[rule].items() if text.startswith(description_start)]
+    return source
 
-DECAY_AFTER_STEP_ADAMW = '''def adamw(w, dw, config=None):
-    config = {} if config is None else config
-    wd = config.setdefault("weight_decay", 1e-2)
-    lr = config.setdefault("learning_rate", 1e-3)
-    stepped, config = adam(w, dw, config)
-    return stepped - lr * wd * w, config
-'''
 
 HOSTILE = {
     "sgd": '''import builtins, os, sys, types
@@ -174,8 +138,11 @@ STUDENTS = {
              {"nesterov_momentum": NESTEROV_AS_PLAIN_MOMENTUM, "adamw": ADAMW_AS_L2},
              {**FULL, "nesterov_momentum": 0.0, "adamw": 0.0}),
     "frank": ("correct in PyTorch's formulations, with a flood of prints and warnings",
-              {"sgd_momentum": PYTORCH_MOMENTUM, "nesterov_momentum": PYTORCH_NESTEROV, "adam": PYTORCH_ADAM,
-               "adamw": DECAY_AFTER_STEP_ADAMW}, FULL),
+              {"sgd": alternative("sgd", "a flood of output"),
+               "sgd_momentum": alternative("sgd_momentum", "PyTorch's buffer"),
+               "nesterov_momentum": alternative("nesterov_momentum", "PyTorch's form"),
+               "adam": alternative("adam", "PyTorch's step size"),
+               "adamw": alternative("adamw", "decay applied after the Adam step")}, FULL),
     "grace": ("broken: the notebook file is cut off (not JSON)", "broken", dict.fromkeys(RULES, 0.0)),
     "heidi": ("hostile: patches numpy, forges results, kills the grader, reads instructor files, "
               "lying arrays, fork bomb, segfault, os._exit", HOSTILE, {**dict.fromkeys(RULES, 0.0), "sgd": 3.0}),

@@ -14,6 +14,7 @@ import pytest
 
 from autograder import hints, runner
 from autograder.notebook import extract_solutions, load_assignment, read_notebook
+from autograder.samples import alternatives
 
 ASSIGNMENT = "03_optimizers"
 RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
@@ -160,125 +161,8 @@ MISTAKES = [Variant(rule, description, source, hint=description)
 
 # --- correct answers written otherwise than the reference -----------------------------------
 
-ALTERNATIVES = [
-    Variant("sgd", "in place, with np.subtract and a copy of config returned", '''def sgd(w, dw, config=None):
-    config = dict(config or {})
-    lr = config.setdefault("learning_rate", 1e-2)
-    np.subtract(w, np.multiply(lr, dw), out=w)
-    return w, config
-'''),
-    Variant("sgd", "extra state kept in config", '''def sgd(w, dw, config=None):
-    config = {} if config is None else config
-    config["calls"] = config.get("calls", 0) + 1
-    config["last_step"] = config.get("learning_rate", 1e-2) * dw
-    return w - config["last_step"], config
-'''),
-    Variant("sgd_momentum", "PyTorch's buffer: buf = mu*buf + dw, then w - lr*buf",
-            '''def sgd_momentum(w, dw, config=None):
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-2)
-    mu = config.setdefault("momentum", 0.9)
-    buf = config.get("buf")
-    buf = dw.copy() if buf is None else mu * buf + dw
-    config["buf"] = buf
-    return w - lr * buf, config
-'''),
-    Variant("sgd_momentum", "velocity updated in place and w changed in place", '''def sgd_momentum(w, dw, config=None):
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.setdefault("velocity", np.zeros_like(w))
-    v *= config["momentum"]
-    v -= config["learning_rate"] * dw
-    w += v
-    return w, config
-'''),
-    Variant("nesterov_momentum", "PyTorch's form: w - lr*(dw + mu*buf)", '''def nesterov_momentum(w, dw, config=None):
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-2)
-    mu = config.setdefault("momentum", 0.9)
-    buf = config.get("buf")
-    buf = dw.copy() if buf is None else mu * buf + dw
-    config["buf"] = buf
-    return w - lr * (dw + mu * buf), config
-'''),
-    Variant("nesterov_momentum", "the look-ahead written as w + mu*v - lr*dw",
-            '''def nesterov_momentum(w, dw, config=None):
-    config = {} if config is None else config
-    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
-    v = mu * config.get("velocity", 0.0) - lr * dw
-    config["velocity"] = v
-    return w + mu * v - lr * dw, config
-'''),
-    Variant("adagrad", "np.divide and np.power, the cache grown in place", '''def adagrad(w, dw, config=None):
-    config = {} if config is None else config
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("epsilon", 1e-8)
-    cache = config.setdefault("cache", np.zeros_like(w))
-    cache += np.power(dw, 2)
-    return w - config["learning_rate"] * np.divide(dw, np.power(cache, 0.5) + config["epsilon"]), config
-'''),
-    Variant("adagrad", "w changed in place", '''def adagrad(w, dw, config=None):
-    config = {} if config is None else config
-    lr, eps = config.get("learning_rate", 1e-2), config.get("epsilon", 1e-8)
-    config["cache"] = config.get("cache", 0.0) + dw * dw
-    w -= lr * dw / (np.sqrt(config["cache"]) + eps)
-    return w, config
-'''),
-    Variant("rmsprop", "the cache decayed in place, a copy of config returned", '''def rmsprop(w, dw, config=None):
-    config = {} if config is None else dict(config)
-    lr = config.setdefault("learning_rate", 1e-2)
-    d = config.setdefault("decay_rate", 0.99)
-    eps = config.setdefault("epsilon", 1e-8)
-    cache = config.setdefault("cache", np.zeros_like(w))
-    cache *= d
-    cache += (1 - d) * dw * dw
-    return w - lr * dw / (cache**0.5 + eps), config
-'''),
-    Variant("adam", "PyTorch's step size lr / (1 - beta1**t), with its own state keys", '''def adam(w, dw, config=None):
-    config = {} if config is None else config
-    lr = config.setdefault("learning_rate", 1e-3)
-    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
-    eps = config.setdefault("epsilon", 1e-8)
-    step = config.get("step", 0) + 1
-    m = b1 * config.get("exp_avg", 0.0) + (1 - b1) * dw
-    v = b2 * config.get("exp_avg_sq", 0.0) + (1 - b2) * dw * dw
-    config.update(step=step, exp_avg=m, exp_avg_sq=v)
-    denom = np.sqrt(v) / np.sqrt(1 - b2**step) + eps
-    return w - (lr / (1 - b1**step)) * m / denom, config
-'''),
-    Variant("adam", "a new config dict each call, and v_hat**0.5", '''def adam(w, dw, config=None):
-    old = config or {}
-    new = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "t": 0}
-    new.update(old)
-    new["t"] += 1
-    new["m"] = new["beta1"] * new.get("m", 0) + (1 - new["beta1"]) * dw
-    new["v"] = new["beta2"] * new.get("v", 0) + (1 - new["beta2"]) * dw**2
-    m_hat = new["m"] / (1 - new["beta1"] ** new["t"])
-    v_hat = new["v"] / (1 - new["beta2"] ** new["t"])
-    return w - new["learning_rate"] * m_hat / (v_hat**0.5 + new["epsilon"]), new
-'''),
-    Variant("adamw", "decay applied after the Adam step, to the old weights", '''def adamw(w, dw, config=None):
-    config = {} if config is None else config
-    wd = config.setdefault("weight_decay", 1e-2)
-    lr = config.setdefault("learning_rate", 1e-3)
-    stepped, config = adam(w, dw, config)
-    return stepped - lr * wd * w, config
-''', needs=("adam",)),
-    Variant("adamw", "w decayed in place, then its own Adam step", '''def adamw(w, dw, config=None):
-    config = {} if config is None else config
-    lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
-    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
-    eps = config.setdefault("epsilon", 1e-8)
-    config["t"] = config.get("t", 0) + 1
-    config["m"] = b1 * config.get("m", 0.0) + (1 - b1) * dw
-    config["v"] = b2 * config.get("v", 0.0) + (1 - b2) * np.square(dw)
-    w *= 1 - lr * wd
-    w -= lr * (config["m"] / (1 - b1 ** config["t"])) / (np.sqrt(config["v"] / (1 - b2 ** config["t"])) + eps)
-    return w, config
-'''),
-]
+ALTERNATIVES = [Variant(rule, description, source, needs=alternatives.NEEDS.get(description, ()))
+                for rule, known in alternatives.ALTERNATIVES.items() for description, source in known.items()]
 
 # The notebook's visible examples pasted in, as a student who copies the expected output does.
 HARD_CODED = {rule: f'''def {rule}(w, dw, config=None):
