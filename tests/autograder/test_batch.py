@@ -161,7 +161,7 @@ def test_rerun_skips_what_is_up_to_date_and_regrades_what_changed(graded_class, 
     assert per_function(results_of(out)["alice"]) == build.FULL
 
 
-def test_parallel_and_serial_give_the_same_scores(graded_class, tmp_path):
+def test_parallel_and_serial_give_the_same_scores(graded_class, tmp_path, capsys):
     course, out, _, _ = graded_class
     sub = tmp_path / "submitted"
     for student in ("carol", "frank", "grace"):
@@ -172,6 +172,9 @@ def test_parallel_and_serial_give_the_same_scores(graded_class, tmp_path):
     serial, parallel = results_of(tmp_path / "o"), results_of(out)
     for student in serial:
         assert [t["score"] for t in serial[student]["tests"]] == [t["score"] for t in parallel[student]["tests"]]
+    capsys.readouterr()
+    assert cli.main(["grade", str(sub), "--out", str(tmp_path / "o"), "--force", "--no-progress"]) == 0
+    assert "(3 graded now, 0 up to date)" in capsys.readouterr().out, "--force regrades what is up to date"
 
 
 def test_a_run_killed_halfway_resumes_with_nothing_lost(tmp_path):
