@@ -9,9 +9,11 @@ import csv
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import defaultdict
 from contextlib import closing
 
@@ -262,3 +264,32 @@ def test_unreadable_submissions_score_zero_on_every_test_with_the_reason(tmp_pat
     assert result["score"] == 0 and result["extra_data"]["max_score"] == 21.0
     assert len(result["tests"]) == 42 and all(reason in t["output"] for t in result["tests"])
     assert reason in result["output"]
+
+
+def test_formgrader_page_shows_a_submission_for_grading_by_hand(graded_class):
+    """The real formgrader (a Jupyter server with nbgrader's extension) renders carol's notebook."""
+    course, _, _, _ = graded_class
+    with closing(Gradebook(f"sqlite:///{course / 'gradebook.db'}")) as gb:
+        notebook_id = gb.find_submission_notebook("optimizers", "03_optimizers", "carol").id
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         "--IdentityProvider.token=t0ken", f"--ServerApp.root_dir={course}", "--allow-root"],
+        cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/formgrader/submissions/{notebook_id}/?token=t0ken"
+        deadline, page = time.monotonic() + 60, None
+        while page is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    page = response.read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None, "formgrader did not answer"
+        assert 'id="check_adam"' in page, "the grade cell of adam is missing from the grading page"
+        assert "carol's answer" in page, "the inline answers are missing from the grading page"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
