@@ -5,6 +5,7 @@ place), together with the fingerprint of what produced it; a re-run skips every 
 fingerprint still matches, so a run killed at any moment resumes without losing or redoing work.
 """
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -18,10 +19,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from autograder import notebook, report, runner
-from autograder.sandbox import Limits, isolation_status
+from autograder import catalog, notebook, report, runner
+from autograder.sandbox.policy import Limits, isolation_status
 
-GRADER_FILES = ("batch.py", "hints.py", "notebook.py", "runner.py", "sandbox.py", "wire.py", "worker.py")
+PACKAGE = Path(__file__).resolve().parent
+COURSE_SEED = 0  # the default course seed; `grade --seed` sets another
+
+
+def submission_seed(course_seed, student, assignment_id):
+    """The seed of one submission's draws: fixed by the course seed and the submission's ids, so a
+    regrade of the same file draws the same values, and two students draw different ones."""
+    digest = hashlib.sha256(f"{course_seed}/{student}/{assignment_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "little")
 
 
 @dataclass(frozen=True)
@@ -54,21 +63,33 @@ def _pick_notebook(assignment_id, notebooks):
     return named[0] if named else (notebooks[0] if len(notebooks) == 1 else None)
 
 
-def fingerprint(sub):
-    """What a result depends on: the submission, the assignment's source and hidden tests, the grader."""
+@functools.cache
+def _code_digest(assignment_id):
+    """sha256 of every file a result can depend on besides the submission: the grader's code (all
+    of it), the shared package the tests import, and the assignment's source and folder."""
     h = hashlib.sha256()
-    paths = [sub.path] if sub.path else []
-    if sub.assignment_id in notebook.list_assignments():
-        assignment = notebook.load_assignment(sub.assignment_id)
-        paths += [assignment.source_path, runner.hidden_tests(sub.assignment_id)]
-    paths += [Path(runner.__file__).parent / name for name in GRADER_FILES]
-    for p in paths:
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    files = [p for p in PACKAGE.rglob("*.py") if "hidden" not in p.relative_to(PACKAGE).parts
+             and "samples" not in p.relative_to(PACKAGE).parts]
+    files += list((PACKAGE.parent / "cs231n_utils").rglob("*.py"))
+    if assignment_id in notebook.list_assignments():
+        files += [notebook.load_assignment(assignment_id).source_path, *catalog.folder(assignment_id).glob("*.py"),
+                  catalog.HIDDEN_DIR / "pytest.ini"]
+    for p in sorted(files):
+        h.update(str(p.relative_to(PACKAGE.parent)).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
-def grade_submission(sub, *, seed, limits, isolation):
+def fingerprint(sub, seed):
+    """What a result depends on: the submission, its seed, and every file of the grader and the assignment."""
+    h = hashlib.sha256(f"{seed}\0{_code_digest(sub.assignment_id)}\0".encode())
+    if sub.path:
+        h.update(sub.path.name.encode() + b"\0" + sub.path.read_bytes())
+    return h.hexdigest()
+
+
+def grade_submission(sub, *, course_seed, limits, isolation):
     """Grade one submission -> results.json dict (Gradescope's format). Never raises."""
+    seed = submission_seed(course_seed, sub.student, sub.assignment_id)
     start = time.monotonic()
     try:
         outcome = _outcome(sub, seed=seed, limits=limits, isolation=isolation)
@@ -79,17 +100,30 @@ def grade_submission(sub, *, seed, limits, isolation):
 
 
 def result_of(sub, outcome, *, seed, seconds, isolation):
-    """The results.json dict (Gradescope's format) of one graded submission."""
-    tests = [{"name": t.name, "score": t.score, "max_score": t.max_score, "output": t.output} for t in outcome.tests]
-    notes, max_score = outcome.notes, outcome.max_score
+    """The results.json dict (Gradescope's format) of one graded submission.
+
+    Each test keeps its graded function (`tags` and `extra_data.function`) and the known mistake
+    it matched (`extra_data.hint`); a function's hint is written into the output of its first
+    failed test only, so that a student reads it once.
+    """
+    told, tests = set(), []
+    for t in outcome.tests:
+        output = t.output
+        if t.hint and t.function not in told and t.score < t.max_score:
+            told.add(t.function)
+            output += f"\nKnown mistake: {t.hint}"
+        tests.append({"name": t.name, "score": t.score, "max_score": t.max_score,
+                      "status": "passed" if t.score >= t.max_score else "failed", "output": output,
+                      "tags": [t.function], "visibility": "visible",
+                      "extra_data": {"function": t.function, "hint": t.hint}})
     return {
         "score": sum(t["score"] for t in tests),
         "tests": tests,
-        "output": "\n".join(notes),
+        "output": "\n".join(outcome.notes),
         "execution_time": round(seconds, 3),
-        "extra_data": {"student_id": sub.student, "assignment_id": sub.assignment_id, "max_score": max_score,
+        "extra_data": {"student_id": sub.student, "assignment_id": sub.assignment_id, "max_score": outcome.max_score,
                        "notebook": sub.path.name if sub.path else None, "seed": seed,
-                       "fingerprint": fingerprint(sub), "isolation": isolation_status(isolation)},
+                       "fingerprint": fingerprint(sub, seed), "isolation": isolation_status(isolation)},
     }
 
 
@@ -100,13 +134,13 @@ def _outcome(sub, *, seed, limits, isolation):
     assignment = notebook.load_assignment(sub.assignment_id)
     if sub.path is None:
         reason = f"no notebook handed in: expected {assignment.notebook} in {sub.student}/{sub.assignment_id}/"
-        return runner.grade_unavailable(sub.assignment_id, reason, seed=seed)
+        return runner.grade_unavailable(assignment, reason, seed=seed)
     try:
         nb = notebook.read_notebook(sub.path)
     except notebook.NotebookError as err:
-        return runner.grade_unavailable(sub.assignment_id, str(err), seed=seed)
+        return runner.grade_unavailable(assignment, str(err), seed=seed)
     sources, notes = notebook.extract_solutions(nb, assignment.functions)
-    outcome = runner.grade_sources(sub.assignment_id, sources, notes, seed=seed, limits=limits, isolation=isolation)
+    outcome = runner.grade_sources(assignment, sources, notes, seed=seed, limits=limits, isolation=isolation)
     if sub.path.name != assignment.notebook:
         outcome.notes.insert(0, f"graded {sub.path.name}; the notebook should be named {assignment.notebook}")
     return outcome
@@ -124,9 +158,9 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
-def grade_and_write(sub, out, seed, limits, isolation):
+def grade_and_write(sub, out, course_seed, limits, isolation):
     """Grade one submission and write its feedback page, then its results.json (last)."""
-    result = grade_submission(sub, seed=seed, limits=limits, isolation=isolation)
+    result = grade_submission(sub, course_seed=course_seed, limits=limits, isolation=isolation)
     write_results(out, sub, result)
     return result
 
@@ -140,23 +174,34 @@ def write_results(out, sub, result):
     write_atomic(folder / "results.json", json.dumps(result, indent=1))
 
 
-def previous_result(out, sub):
-    """The stored result if it is whole and still matches the submission, else None."""
+def previous_result(out, sub, course_seed):
+    """The stored result if it is whole and still matches the submission, its seed and the grader, else None."""
+    seed = submission_seed(course_seed, sub.student, sub.assignment_id)
     try:
         result = json.loads((result_dir(out, sub) / "results.json").read_text())
-        return result if result["extra_data"]["fingerprint"] == fingerprint(sub) else None
+        return result if result["extra_data"]["fingerprint"] == fingerprint(sub, seed) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def grade_class(submitted, out, *, jobs=None, timeout=30.0, force=False, seed=None, isolation="auto", progress=True):
-    """Grade every submission under `submitted` into `out` -> (results, number regraded)."""
-    seed = int.from_bytes(os.urandom(4), "little") if seed is None else seed
+def check_assignments(subs):
+    """Stop, naming the function, when an assignment's announced points differ from its hidden tests'."""
+    for assignment_id in sorted({s.assignment_id for s in subs} & set(notebook.list_assignments())):
+        runner.check_points(notebook.load_assignment(assignment_id))
+
+
+def grade_class(submitted, out, *, jobs=None, timeout=30.0, force=False, seed=COURSE_SEED, isolation="auto",
+                progress=True):
+    """Grade every submission under `submitted` into `out` -> (results, number regraded).
+
+    seed: the course seed; each submission's own seed derives from it and the submission's ids.
+    """
     limits = Limits(wall_seconds=timeout, cpu_seconds=max(int(timeout * 2), 1))
     subs = find_submissions(submitted)
+    check_assignments(subs)
     results, todo = {}, []
     for sub in subs:
-        previous = None if force else previous_result(out, sub)
+        previous = None if force else previous_result(out, sub, seed)
         if previous is None:
             todo.append(sub)
         else:
@@ -203,8 +248,10 @@ def _grade_alone(sub, out, seed, limits, isolation):
             pass
     reason = ("grading this submission killed the grading process (does it kill or signal other processes?); "
               "run without --isolation none to grade it safely")
-    outcome = runner.grade_unavailable(sub.assignment_id, reason, seed=seed) \
-        if sub.assignment_id in notebook.list_assignments() else runner.Outcome([], [reason])
-    result = result_of(sub, outcome, seed=seed, seconds=0.0, isolation=isolation)
+    known = sub.assignment_id in notebook.list_assignments()
+    own_seed = submission_seed(seed, sub.student, sub.assignment_id)
+    outcome = runner.grade_unavailable(notebook.load_assignment(sub.assignment_id), reason, seed=own_seed) \
+        if known else runner.Outcome([], [reason])
+    result = result_of(sub, outcome, seed=own_seed, seconds=0.0, isolation=isolation)
     write_results(out, sub, result)
     return result

@@ -3,8 +3,9 @@
 The assignment's cells are saved with nbgrader's own preprocessors, exactly as
 `nbgrader generate_assignment` saves them. Each function's automatic score goes to its visible
 check cell (`check_<function>`, whose points equal the hidden tests' points for that function);
-the inline questions stay open for grading by hand in formgrader, which reads each submission
-from `autograded/<student>/<assignment>/`: the submitted notebook with its locked cells restored
+the inline questions stay open for grading by hand in formgrader, except answers left as released,
+which score 0 at once and are marked graded (as nbgrader's autograde does), so an instructor
+reads only real answers. Formgrader reads each submission from `autograded/<student>/<assignment>/`: the submitted notebook with its locked cells restored
 from the gradebook (nbgrader's own OverwriteCells), as `nbgrader autograde` leaves it, but not
 executed.
 """
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+
+from autograder.notebook import cell_source, nbgrader_meta
 from nbgrader.preprocessors import ComputeChecksums, OverwriteCells, SaveCells
 from sqlalchemy.exc import SAWarning
 
@@ -67,16 +70,59 @@ def record(gradebook_url, assignment, results, submitted):
                 gb.add_submission(assignment.id, student, timestamp=timestamp)
             per_function = defaultdict(float)
             for test in result["tests"]:
-                per_function[test["name"].split(":", 1)[0]] += test["score"]
+                per_function[test["extra_data"]["function"]] += test["score"]
             for fn in assignment.functions:
                 grade = gb.find_grade(f"check_{fn}", notebook, assignment.id, student)
                 grade.auto_score = per_function[fn]
                 grade.needs_manual_grade = False
+            unanswered = _unanswered(assignment, folder / result["extra_data"]["notebook"]) \
+                if result["extra_data"]["notebook"] else set(assignment.manual_points)
+            for question in assignment.manual_points:
+                grade = gb.find_grade(question, notebook, assignment.id, student)
+                if question in unanswered:
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
+                elif grade.manual_score is None:
+                    grade.auto_score, grade.needs_manual_grade = None, True
         gb.db.commit()
     for result in results:
         name = result["extra_data"]["notebook"]
         if name is not None:
             _write_autograded(gradebook_url, assignment, Path(submitted), result["extra_data"]["student_id"], name)
+
+
+def _unanswered(assignment, path):
+    """The inline questions whose answer cell is missing or still as released ("YOUR ANSWER HERE")."""
+    released = {nbgrader_meta(c).get("grade_id"): cell_source(c) for c in nbformat.read(
+        assignment.release_path, as_version=4).cells}
+    try:
+        cells = {nbgrader_meta(c).get("grade_id"): (cell_source(c) or "").strip()
+                 for c in nbformat.read(path, as_version=4).cells}
+    except Exception:  # unreadable: nothing was answered
+        return set(assignment.manual_points)
+    return {q for q in assignment.manual_points if cells.get(q, "") in ("", (released.get(q) or "").strip())}
+
+
+def manual_scores(gradebook_url, assignment, students):
+    """{(student, assignment id): (score, max_score, status)} of the inline questions, from the gradebook.
+
+    status: "graded" when every answer has a score, "to grade" when some wait for a person.
+    """
+    out = {}
+    notebook = assignment.source_path.stem
+    with closing(Gradebook(gradebook_url)) as gb:
+        for student in students:
+            score, pending = 0.0, False
+            for question in assignment.manual_points:
+                try:
+                    grade = gb.find_grade(question, notebook, assignment.id, student)
+                except MissingEntry:
+                    pending = True
+                    continue
+                pending |= bool(grade.needs_manual_grade)
+                score += grade.score or 0.0
+            out[student, assignment.id] = (score, sum(assignment.manual_points.values()),
+                                           "to grade" if pending else "graded")
+    return out
 
 
 def _write_autograded(gradebook_url, assignment, submitted, student, name):

@@ -7,10 +7,15 @@ student's submission, so the course has one copy of each answer: its solution ce
 import ast
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+from autograder import catalog
+from autograder.sandbox.worker import strip_magics as comment_out_magics
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
+RELEASE_DIR = REPO_ROOT / "assignments"
 MAX_NOTEBOOK_BYTES = 20 << 20
 
 
@@ -20,15 +25,30 @@ class NotebookError(Exception):
 
 @dataclass(frozen=True)
 class Assignment:
-    """One nbgrader assignment as its source notebook defines it."""
+    """One nbgrader assignment as its source notebook defines it.
+
+    setup: the locked setup cells, [(grade_id, source)]: all that graded functions may rely on.
+    functions: the graded functions, in notebook order (their solution cells' grade_ids).
+    points: {function: points} of each function's visible check cell (`check_<function>`).
+    manual_points: {grade_id: points} of the inline questions, graded by hand.
+    """
 
     id: str
     notebook: str
     source_path: Path
     setup: tuple[tuple[str, str], ...]
     functions: tuple[str, ...]
-    points: dict[str, float] = field(hash=False)
-    manual_points: dict[str, float] = field(hash=False)
+    points: dict[str, float] = field(hash=False, compare=False)
+    manual_points: dict[str, float] = field(hash=False, compare=False)
+
+    @property
+    def release_path(self):
+        return RELEASE_DIR / self.id / self.notebook
+
+    @property
+    def max_points(self):
+        """Automatic and manual points together: what the assignment is out of."""
+        return sum(self.points.values()) + sum(self.manual_points.values())
 
 
 def read_notebook(path):
@@ -78,6 +98,7 @@ def nbgrader_meta(cell):
     return meta if isinstance(meta, dict) else {}
 
 
+@cache
 def load_assignment(assignment_id, root=SOLUTIONS_DIR):
     """The assignment whose nbgrader source is `root/<assignment_id>/<notebook>.ipynb`."""
     folder = Path(root) / assignment_id
@@ -101,51 +122,76 @@ def load_assignment(assignment_id, root=SOLUTIONS_DIR):
 
 
 def list_assignments(root=SOLUTIONS_DIR):
-    """Assignment ids in teaching order (their folder names sort that way)."""
-    return sorted(p.name for p in Path(root).iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    """Ids of the assignments that have both a source notebook and hidden tests, in teaching order."""
+    return [a for a in catalog.assignment_ids() if any((Path(root) / a).glob("*.ipynb"))]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The code graded for one function, and where in the notebook it was found.
+
+    code: what the sandbox runs (the whole solution cell; from another cell, only its imports and
+        definitions, so that an experiment in that cell cannot stop the function from loading).
+    cell: the cell's number in the notebook, counting from 1.
+    own_cell: whether it is the function's own solution cell.
+    """
+
+    code: str
+    cell: int
+    own_cell: bool
 
 
 def extract_solutions(nb, functions):
-    """Find each graded function's code in a notebook.
+    """Find the code of each graded function as running the notebook top to bottom defines it.
 
-    Returns `(sources, notes)`: `sources[fn]` is the code to run for `fn` (its solution cell; if
-    that cell lost its nbgrader id, the last top-level `def fn` in any code cell), and `notes[fn]`
-    says, in one line, why `fn` is missing or how it was found.
+    The last code cell that defines `fn` wins: its solution cell (found by nbgrader's grade_id), or
+    any later cell with a top-level `def fn` (a student who wrote the answer in a new cell below
+    the stub). Locked cells (setup, checks) are not the student's and are skipped.
+    Returns `(sources, notes)`: `sources[fn]` is a Solution; `notes[fn]` says, in one line, why
+    `fn` is missing or which other cell was graded.
     """
-    by_id, defs = {}, {}
-    for cell in nb["cells"]:
-        if cell.get("cell_type") != "code":
+    last, id_lost = {}, set()
+    for number, cell in enumerate(nb["cells"], start=1):
+        meta = nbgrader_meta(cell)
+        if cell.get("cell_type") != "code" or meta.get("locked") or meta.get("grade"):
             continue
         src = cell_source(cell)
-        grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in functions:
-            by_id[grade_id] = src  # a duplicate id: the later cell wins, as when run top to bottom
-        for name, segment in _top_level_defs(src):
-            defs[name] = segment
+        grade_id = meta.get("grade_id")
+        defs = _definitions(src)
+        for fn in functions:
+            if grade_id == fn:
+                last[fn] = Solution(src, number, True)
+            elif fn in defs:
+                last[fn] = Solution(defs[fn], number, False)
+                if not any(nbgrader_meta(c).get("grade_id") == fn for c in nb["cells"]):
+                    id_lost.add(fn)
     sources, notes = {}, {}
     for fn in functions:
-        if fn in by_id:
-            sources[fn] = by_id[fn]
-        elif fn in defs:
-            sources[fn] = defs[fn]
-            notes[fn] = (f"the solution cell of {fn} lost its nbgrader id; "
-                         f"graded the def {fn}(...) found in another cell")
-        else:
+        if fn not in last:
             notes[fn] = (f"no solution cell for {fn} and no def {fn}(...) anywhere in the notebook "
                          "(was the cell deleted?)")
+            continue
+        sources[fn] = last[fn]
+        if fn in id_lost:
+            notes[fn] = (f"the solution cell of {fn} lost its nbgrader id; graded the def {fn}(...) "
+                         f"found in cell {last[fn].cell}")
+        elif not last[fn].own_cell:
+            notes[fn] = (f"graded the definition of {fn} in cell {last[fn].cell}, which comes after its solution "
+                         "cell and so replaces it when the notebook runs top to bottom")
     return sources, notes
 
 
-def _top_level_defs(src):
-    src = _comment_out_magics(src)
+def _definitions(src):
+    """{name: code} for each top-level function a cell defines; the code also carries the cell's
+    imports and constants, which the function may use."""
+    src = comment_out_magics(src)
     try:
         tree = ast.parse(src)
     except (SyntaxError, ValueError):
-        return []
-    return [(node.name, ast.get_source_segment(src, node, padded=True)) for node in tree.body
-            if isinstance(node, ast.FunctionDef)]
-
-
-def _comment_out_magics(src):
-    """IPython's `%magic` and `!shell` lines, commented out so the rest parses as Python."""
-    return "\n".join("#" + line if line.lstrip().startswith(("%", "!")) else line for line in src.splitlines())
+        return {}
+    context = [ast.get_source_segment(src, node) for node in tree.body
+               if isinstance(node, (ast.Import, ast.ImportFrom))
+               or (isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+                   and not any(isinstance(n, ast.Call) for n in ast.walk(node.value)))]
+    return {node.name: "\n".join([*context, ast.get_source_segment(src, node, padded=True)]) + "\n"
+            for node in tree.body if isinstance(node, ast.FunctionDef)}

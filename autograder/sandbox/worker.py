@@ -1,6 +1,6 @@
 """The sandboxed worker: runs a student's cells and answers calls from the grader.
 
-Started by `autograder.sandbox` as `python -S -P -B -m autograder.worker CONFIG` with a clean
+Started by `autograder.sandbox.box` as `python -S -P -B -m autograder.sandbox.worker CONFIG` with a clean
 environment: no site hooks (.pth files) run, and sys.path gets only the folders CONFIG names.
 Before any student code it applies the resource limits, drops to an unprivileged user when
 told to, keeps private copies of the protocol pipes (fd 0 in, fd 1 out) and points fds 0, 1
@@ -8,7 +8,8 @@ and 2 at /dev/null, so nothing the student prints can reach the channel. It impo
 standard library and NumPy, so it starts fast.
 
 Requests and replies are `wire` frames holding dicts; every reply echoes the request's
-"seq". Requests: {"op": "exec", "name", "source"} runs one cell; {"op": "defined"} lists the
+"seq". Requests: {"op": "exec", "name", "source"} runs one cell; {"op": "reset"} runs every
+cell again in a fresh module (globals from earlier calls gone); {"op": "defined"} lists the
 callables; {"op": "call", "name", "args", "kwargs", "mirror"} calls a function.
 """
 
@@ -22,7 +23,7 @@ import sys
 import traceback
 import types
 
-np = wire = None  # NumPy and autograder.wire, imported by main() once sys.path is set
+np = wire = None  # NumPy and autograder.sandbox.wire, imported by main() once sys.path is set
 
 CELL_PREFIX = "<cell "
 _MAX_TEXT = 2000  # characters of an exception message or traceback sent back
@@ -114,12 +115,20 @@ def strip_magics(source: str) -> str:
     return "".join(lines)
 
 
+def _in_student_terms(frame) -> str:
+    """'in adam, line 5 of the cell adam': where a frame is, as the student wrote it."""
+    cell = frame.filename[len(CELL_PREFIX):-1]
+    if frame.name == "<module>":
+        return f"line {frame.lineno} of the cell {cell}"
+    return f"in {frame.name}, line {frame.lineno} of the cell {cell}"
+
+
 def _load_error(exc: BaseException) -> str:
     """A one-line reason a cell failed: "NameError: name 'x' is not defined (line 4)"."""
     if isinstance(exc, SyntaxError):
-        return f"{type(exc).__name__}: {exc.msg} (line {exc.lineno})"
+        return f"{type(exc).__name__}: {exc.msg} (line {exc.lineno} of the cell)"
     frames = _student_frames(exc.__traceback__)
-    where = f" (line {frames[-1].lineno})" if frames else ""
+    where = f" ({_in_student_terms(frames[-1])})" if frames else ""
     lines = _describe(exc).splitlines()
     text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
     return _short(f"{text}{where}", 300)
@@ -129,11 +138,26 @@ class Worker:
     """The namespace of the student's cells and the objects kept behind handles."""
 
     def __init__(self) -> None:
-        module = types.ModuleType("__main__")
-        sys.modules["__main__"] = module  # notebooks run as __main__
-        self.namespace = module.__dict__
+        self.cells: list[tuple[str, str]] = []  # every cell run, in order, for reset()
+        self.namespace = self._fresh_module()
         self.kept: dict[int, object] = {}
         self.kept_ids: dict[int, int] = {}  # id(object) -> handle id, one handle per object
+
+    @staticmethod
+    def _fresh_module() -> dict:
+        module = types.ModuleType("__main__")
+        sys.modules["__main__"] = module  # notebooks run as __main__
+        return module.__dict__
+
+    def reset(self) -> dict:
+        """Run every cell again in a fresh module: what a restarted kernel would define."""
+        self.namespace = self._fresh_module()
+        cells, self.cells = self.cells, []
+        for name, source in cells:
+            reply = self.exec_cell(name, source)
+            if "limit" in reply:
+                return reply
+        return {"ok": True}
 
     def keep(self, obj: object) -> wire.Handle:
         key = self.kept_ids.get(id(obj))
@@ -149,6 +173,7 @@ class Worker:
         return self.kept[key]
 
     def exec_cell(self, name: str, source: str) -> dict:
+        self.cells.append((name, source))
         filename = f"{CELL_PREFIX}{name}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
@@ -210,6 +235,8 @@ def serve(proto_in: int, proto_out: int, worker: Worker) -> None:
             op = request["op"]
             if op == "exec":
                 reply = worker.exec_cell(request["name"], request["source"])
+            elif op == "reset":
+                reply = worker.reset()
             elif op == "defined":
                 reply = worker.defined()
             elif op == "call":
@@ -236,7 +263,7 @@ def main(argv: list) -> None:
     _die_with_parent(config.get("parent"))
     import numpy as np
 
-    from autograder import wire
+    from autograder.sandbox import wire
     proto_in, proto_out = _private_channel()
     _write_all(proto_out, wire.frame(wire.encode({"seq": 0, "ok": True, "pid": os.getpid()})))
     serve(proto_in, proto_out, Worker())

@@ -1,17 +1,18 @@
-"""Name the known mistake a wrong answer matches, so feedback says more than "wrong".
+"""Known mistakes of 03_optimizers, each a student's cell and the hint that names it.
 
-`MISTAKES[rule]` maps a one-line description (what a student reads) to a realistic wrong
-implementation, written as a student writes it: a code cell defining the rule. When a
-student's sequence of weights equals one of them, the feedback names it. The project's tests
-submit the same cells to the grader, to prove that the hidden tests fail every one of them.
+When a student's weights equal a mistake's in a hidden test, the feedback shows its hint. The
+project's tests hand every one of them in, to prove that the hidden tests catch it, on its own
+rule only, and name it. Wrong defaults are made from the reference's own cell with one default
+changed, so they are right in every other way.
 """
 
-import functools
+from autograder.catalog import Mistake
+from autograder.notebook import extract_solutions, load_assignment, read_notebook
 
-import numpy as np
-
-MATCH_RTOL = 1e-10  # as strict as the hidden tests: a near miss is not "the same mistake"
-MATCH_ATOL = 1e-12
+STATE_OUTSIDE_CONFIG = ("state kept outside config (a global variable?): keep the velocity, cache, moments and "
+                        "step count in config and return it, so that each parameter has its own")
+GRADIENT_CHANGED = ("the gradient changed in place (dw *= ..., dw /= ... or the like): the caller still needs dw, "
+                    "so compute with new arrays instead")
 
 _SGD_PLUS = '''def sgd(w, dw, config=None):
     if config is None:
@@ -202,7 +203,7 @@ _DECAY_BY_WD = '''    next_w = w * (1 - config["weight_decay"]) - lr * m_hat / (
 _ALWAYS_DEFAULTS = ("ignoring the hyperparameters in config (always the defaults): use config.setdefault, "
                     "which keeps a value that is already there")
 
-MISTAKES = {
+_NAMED = {
     "sgd": {
         "the step taken along +dw: next_w = w - learning_rate * dw goes against the gradient": _SGD_PLUS,
         _ALWAYS_DEFAULTS: _SGD_DEFAULTS_ONLY,
@@ -258,32 +259,198 @@ MISTAKES = {
     },
 }
 
+_ADAGRAD_NO_EPSILON = """def adagrad(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache", np.zeros_like(w)) + dw**2
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / np.sqrt(cache), config
+"""
 
-@functools.cache
-def _compiled(rule):
-    """The rule's mistakes as functions: [(description, function)], run here (our own code)."""
+_SGD_NO_CONFIG_BACK = """def sgd(w, dw, config=None):
+    lr = config["learning_rate"] if config else 1e-2
+    return w - lr * dw, config
+"""
+
+_SGD_RETURNS_STEP = """def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return -config["learning_rate"] * dw, config
+"""
+
+_SGD_LR_UNDER_OWN_KEY = """def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("lr", config.get("learning_rate", 1e-2))
+    return w - config["lr"] * dw, config
+"""
+
+_SGD_DW_IN_PLACE = """def sgd(w, dw, config=None):
+    config = {} if config is None else config
+    dw *= config.setdefault("learning_rate", 1e-2)
+    return w - dw, config
+"""
+
+_MOMENTUM_GLOBAL = """velocity = None
+
+def sgd_momentum(w, dw, config=None):
+    global velocity
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    if velocity is None:
+        velocity = np.zeros_like(w)
+    velocity = config["momentum"] * velocity - config["learning_rate"] * dw
+    return w + velocity, config
+"""
+
+_MOMENTUM_PARTIAL_CONFIG_REPLACED = """def sgd_momentum(w, dw, config=None):
+    config = config or {"learning_rate": 1e-2, "momentum": 0.9}
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+"""
+
+_NESTEROV_NO_CONFIG_RETURNED = """def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
+    v_prev = config.get("velocity", np.zeros_like(w))
+    config["velocity"] = mu * v_prev - lr * dw
+    return w - mu * v_prev + (1 + mu) * config["velocity"]
+"""
+
+_NESTEROV_V_STARTS_AT_STEP = """def nesterov_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    lr, mu = config.setdefault("learning_rate", 1e-2), config.setdefault("momentum", 0.9)
+    v_prev = config.get("velocity", -lr * dw)
+    v = mu * v_prev - lr * dw
+    config["velocity"] = v
+    return w - mu * v_prev + (1 + mu) * v, config
+"""
+
+_ADAGRAD_DW_IN_PLACE = """def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    config["cache"] = config.get("cache", np.zeros_like(w)) + dw**2
+    dw /= np.sqrt(config["cache"]) + config["epsilon"]
+    return w - config["learning_rate"] * dw, config
+"""
+
+_ADAGRAD_CACHE_NOT_STORED = """def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    cache = config.get("cache", np.zeros_like(w)) + dw**2
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+"""
+
+_RMSPROP_FLOAT32 = """def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    w, dw = w.astype(np.float32), dw.astype(np.float32)
+    d = np.float32(config["decay_rate"])
+    cache = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw**2
+    config["cache"] = cache
+    return w - np.float32(config["learning_rate"]) * dw / (np.sqrt(cache) + np.float32(config["epsilon"])), config
+"""
+
+_RMSPROP_GLOBAL_CACHE = """cache = 0.0
+
+def rmsprop(w, dw, config=None):
+    global cache
+    config = {} if config is None else config
+    lr = config.setdefault("learning_rate", 1e-2)
+    d = config.setdefault("decay_rate", 0.99)
+    eps = config.setdefault("epsilon", 1e-8)
+    cache = d * cache + (1 - d) * dw**2
+    return w - lr * dw / (np.sqrt(cache) + eps), config
+"""
+
+_ADAM_GLOBAL_T = """steps_taken = 0
+
+def adam(w, dw, config=None):
+    global steps_taken
+    config = {} if config is None else config
+    lr, eps = config.setdefault("learning_rate", 1e-3), config.setdefault("epsilon", 1e-8)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    steps_taken += 1
+    config["m"] = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    config["v"] = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    m_hat, v_hat = config["m"] / (1 - b1**steps_taken), config["v"] / (1 - b2**steps_taken)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), config
+"""
+
+_ADAMW_DECAY_AFTER_STEP = """def adamw(w, dw, config=None):
+    config = {} if config is None else config
+    lr, wd = config.setdefault("learning_rate", 1e-3), config.setdefault("weight_decay", 1e-2)
+    b1, b2 = config.setdefault("beta1", 0.9), config.setdefault("beta2", 0.999)
+    eps = config.setdefault("epsilon", 1e-8)
+    t = config.get("t", 0) + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    config.update(t=t, m=m, v=v)
+    stepped = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return stepped * (1 - lr * wd), config
+"""
+
+_OTHERS = [
+    # Caught by the shape of what comes back; the feedback's own message says what is wrong.
+    Mistake("sgd", "returning config=None when called without a config: return the dict, with its defaults",
+            _SGD_NO_CONFIG_BACK, named=False),
+    Mistake("nesterov_momentum", "returning next_w alone: return the pair (next_w, config)",
+            _NESTEROV_NO_CONFIG_RETURNED, named=False),
+    Mistake("sgd", "returning the step -learning_rate * dw instead of the new weights w - learning_rate * dw",
+            _SGD_RETURNS_STEP),
+    Mistake("sgd", "the learning rate read once and kept under a key of its own ('lr'): read "
+                   "config['learning_rate'] at every call, since a schedule changes it", _SGD_LR_UNDER_OWN_KEY),
+    Mistake("sgd", GRADIENT_CHANGED, _SGD_DW_IN_PLACE),
+    Mistake("sgd_momentum", STATE_OUTSIDE_CONFIG, _MOMENTUM_GLOBAL),
+    # Raises KeyError on a partial config: the feedback shows the student's own error and its line.
+    Mistake("sgd_momentum", "a partial config replaced by the defaults (config or {...}): fill in only the missing "
+                            "keys with config.setdefault", _MOMENTUM_PARTIAL_CONFIG_REPLACED, named=False),
+    Mistake("nesterov_momentum", "the velocity started at -learning_rate * dw instead of zeros",
+            _NESTEROV_V_STARTS_AT_STEP),
+    Mistake("adagrad", GRADIENT_CHANGED, _ADAGRAD_DW_IN_PLACE),
+    Mistake("adagrad", "AdaGrad's cache not stored back in config, so it never accumulates", _ADAGRAD_CACHE_NOT_STORED),
+    Mistake("adagrad", "AdaGrad without epsilon: divide by sqrt(cache) + epsilon, which also guards against "
+                       "dividing by zero", _ADAGRAD_NO_EPSILON),
+    # float32 rounding moves each number by its own amount: caught, but no single answer to match.
+    Mistake("rmsprop", "computing in float32", _RMSPROP_FLOAT32, named=False),
+    Mistake("rmsprop", STATE_OUTSIDE_CONFIG, _RMSPROP_GLOBAL_CACHE),
+    Mistake("adam", STATE_OUTSIDE_CONFIG, _ADAM_GLOBAL_T),
+    Mistake("adamw", "the weights decayed after the Adam step instead of before it: w * (1 - learning_rate * "
+                     "weight_decay) first, then the Adam step", _ADAMW_DECAY_AFTER_STEP),
+]
+
+# hyperparameter -> (its default in the reference's cells, a wrong default a student might type)
+_WRONG_DEFAULTS = {"learning_rate": None, "momentum": ("0.9", "0.99"), "decay_rate": ("0.99", "0.9"),
+                   "beta1": ("0.9", "0.99"), "beta2": ("0.999", "0.99"), "epsilon": ("1e-8", "1e-4"),
+                   "weight_decay": ("1e-2", "1e-3")}
+_RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
+
+
+def _wrong_defaults():
+    """For every hyperparameter of every rule: the reference's cell with that one default wrong."""
+    assignment = load_assignment("03_optimizers")
+    cells, _ = extract_solutions(read_notebook(assignment.source_path), assignment.functions)
     out = []
-    for description, source in MISTAKES.get(rule, {}).items():
-        namespace = {"np": np}
-        exec(compile(source, f"<mistake of {rule}>", "exec"), namespace)  # trusted: this module
-        out.append((description, namespace[rule]))
+    for rule in _RULES:
+        source = cells[rule].code
+        for key, values in _WRONG_DEFAULTS.items():
+            lr = "1e-3" if rule in ("adam", "adamw") else "1e-2"
+            right, wrong = values or (lr, "1e-2" if lr == "1e-3" else "1e-3")
+            old = f'config.setdefault("{key}", {right})'
+            if old not in source:
+                continue
+            out.append(Mistake(rule, f"the wrong default for {key}: the contract's default is {right}",
+                               source.replace(old, f'config.setdefault("{key}", {wrong})')))
     return out
 
 
-def explain_mismatch(rule, got, replay):
-    """A sentence naming the known mistake whose weights equal `got`, or None.
-
-    got: the student's weights after each call, a list of arrays.
-    replay: replay(fn) -> the weights `fn` gives in the same test (same data, config, calls).
-    """
-    for description, wrong in _compiled(rule):
-        try:
-            with np.errstate(all="ignore"):
-                theirs = replay(wrong)
-        except (ArithmeticError, ValueError, TypeError, KeyError, AssertionError):
-            continue
-        if len(theirs) == len(got) and all(
-                np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=MATCH_RTOL, atol=MATCH_ATOL, equal_nan=True)
-                for a, b in zip(got, theirs)):
-            return f"This looks like {description}."
-    return None
+MISTAKES = [Mistake(rule, hint, source) for rule, known in _NAMED.items() for hint, source in known.items()] \
+    + _OTHERS + _wrong_defaults()

@@ -1,12 +1,13 @@
-"""Correct answers written otherwise than the reference, as students write them.
+"""Correct answers to 03_optimizers written otherwise than the reference, as students write them.
 
-Grading judges the sequence of weights, so each of these must earn full marks (API.md: every
-formulation that gives the same weights does). `ALTERNATIVES[rule]` maps a one-line
-description to the code cell. The project's tests grade every one of them; the sample class
-hands some in. `NEEDS[description]` names the rules a cell calls (it is right where they are).
+Grading judges the sequence of weights, so each of these must earn full marks (the contract:
+every formulation that gives the same weights does), and pass the notebook's visible checks.
+The project's tests prove both; the sample class hands some in.
 """
 
-ALTERNATIVES = {
+from autograder.catalog import Alternative
+
+_BY_RULE = {
     "sgd": {
         "in place, with np.subtract and a copy of config returned": '''def sgd(w, dw, config=None):
     config = dict(config or {})
@@ -146,4 +147,20 @@ ALTERNATIVES = {
     },
 }
 
-NEEDS = {"decay applied after the Adam step, to the old weights": ("adam",)}
+_NEEDS = {"decay applied after the Adam step, to the old weights": ("adam",)}
+
+_CONFIG_GET = """def adam(w, dw, config=None):
+    config = {} if config is None else config
+    lr, eps = config.get("learning_rate", 1e-3), config.get("epsilon", 1e-8)
+    b1, b2 = config.get("beta1", 0.9), config.get("beta2", 0.999)
+    t = config.get("t", 0) + 1
+    m = b1 * config.get("m", 0.0) + (1 - b1) * dw
+    v = b2 * config.get("v", 0.0) + (1 - b2) * dw**2
+    config.update(t=t, m=m, v=v)
+    return w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), config
+"""
+
+ALTERNATIVES = [Alternative(rule, description, source, _NEEDS.get(description, ()))
+                for rule, known in _BY_RULE.items() for description, source in known.items()] + [
+    Alternative("adam", "config.get(key, default) for every hyperparameter, the state stored back", _CONFIG_GET),
+]

@@ -1,0 +1,212 @@
+"""Hidden tests of 03_optimizers: each update rule, one property per test.
+
+A rule is called several times with its returned config threaded through, as a training loop
+does. The formula (given hyperparameters, defaults, a partial config, a learning rate changed
+between calls) is judged against the reference's weights and carries 2.5 of a rule's 3 points;
+two properties are judged against the student's own rule: state kept in config (two parameters
+updated in turn give what each gives alone) and the gradient left untouched. Any formulation
+that gives the same weights earns full marks, whatever it keeps in its state (the contract).
+
+What a test covers never depends on the draw: the random values only pick shapes, weights and
+gradients from ranges where every draw exercises the same property. Weights stay away from zero
+(so relative tolerances mean something); every gradient mixes small entries (|dw| < 1e-2,
+where epsilon's place in the formula shows even at its default 1e-8) with large ones; every array
+holds at least 12 numbers (so float32 rounding shows); epsilon, when given, is large.
+"""
+
+import numpy as np
+import pytest
+
+from autograder.catalog import module
+from autograder.testing import Functions, Mismatch, fresh, judge, same
+
+RULES = ["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw"]
+DEFAULTS = {
+    "sgd": {"learning_rate": 1e-2},
+    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "adagrad": {"learning_rate": 1e-2, "epsilon": 1e-8},
+    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+    "adamw": {"learning_rate": 1e-3, "weight_decay": 1e-2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+# Formulations written otherwise agree to ~1e-15; float32 arithmetic is ~1e-7 off; epsilon in the
+# wrong place moves a step with |dw| < 1e-2 by more than 1e-5 of itself.
+RTOL, ATOL = 1e-9, 1e-12
+NUM_CALLS = 8
+SHAPES = [(12,), (4, 5), (3, 2, 4), (2, 3, 2, 2), (5, 3)]
+CATALOG = module("03_optimizers", "mistakes")
+
+
+def graded(points):
+    return [pytest.param(rule, marks=pytest.mark.graded(rule, points=points), id=rule) for rule in RULES]
+
+
+def away_from_zero(rng, shape, low, high):
+    """Values of random sign and magnitude in [low, high]: relative tolerances stay meaningful."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(low, high, size=shape)
+
+
+def gradient(rng, shape):
+    """Entries of alternating size: even ones (flat order) in [1e-3, 1e-2], odd ones in [0.3, 2]."""
+    small = np.arange(int(np.prod(shape))).reshape(shape) % 2 == 0
+    return np.where(small, away_from_zero(rng, shape, 1e-3, 1e-2), away_from_zero(rng, shape, 0.3, 2.0))
+
+
+def problem(rng, num_calls=NUM_CALLS):
+    """Initial weights and a sequence of gradients of one of SHAPES."""
+    shape = SHAPES[int(rng.integers(len(SHAPES)))]
+    return away_from_zero(rng, shape, 0.5, 2.0), [gradient(rng, shape) for _ in range(num_calls)]
+
+
+def hyperparameters(rule, rng):
+    """Every hyperparameter of `rule`, none at its default, so that ignoring config shows."""
+    hp = {"learning_rate": float(rng.uniform(5e-3, 5e-2))}
+    if "momentum" in DEFAULTS[rule]:
+        hp["momentum"] = float(rng.uniform(0.5, 0.8))
+    if rule == "rmsprop":
+        hp["decay_rate"] = float(rng.uniform(0.8, 0.95))
+    if "beta1" in DEFAULTS[rule]:
+        hp["beta1"] = float(rng.uniform(0.7, 0.85))
+        hp["beta2"] = float(rng.uniform(0.9, 0.98))
+    if rule == "adamw":
+        hp["weight_decay"] = float(rng.uniform(0.5, 2.0))
+    if "epsilon" in DEFAULTS[rule]:
+        hp["epsilon"] = float(10.0 ** rng.uniform(-4, -2.5))  # large enough that where it goes shows
+    return hp
+
+
+def shown(config):
+    """A config as the student reads it in feedback."""
+    if config is None:
+        return "config=None"
+    return "config {" + ", ".join(f"{k!r}: {v:.4g}" for k, v in config.items()) + "}"
+
+
+def call(rule_fn, w, dw, config):
+    """One call of the rule -> (next_w as a float64 array, config), or AssertionError saying what is wrong."""
+    result = rule_fn(w, dw, config)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise AssertionError(f"must return a pair (next_w, config); got {type(result).__name__}")
+    next_w, config = result
+    if not isinstance(config, dict):
+        raise AssertionError(f"the config returned must be the dict of hyperparameters and state, not "
+                             f"{type(config).__name__}: the next call needs its state")
+    try:
+        next_w = np.asarray(next_w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"next_w must be an array of numbers; got {type(next_w).__name__}") from None
+    if next_w.shape != np.shape(w):
+        raise AssertionError(f"next_w has shape {next_w.shape}; it must keep the shape of w, {np.shape(w)}")
+    return next_w, config
+
+
+def trajectory(impl, rule, w0, grads, config, lr_changes=None):
+    """{"weights after call k": w_k}, threading the config, from a freshly loaded `impl`.
+
+    lr_changes: {call index: learning rate} set in the config before that call, as a schedule does.
+    """
+    rule_fn = getattr(fresh(impl), rule)
+    w, out, config = w0.copy(), {}, None if config is None else dict(config)
+    for i, dw in enumerate(grads):
+        if lr_changes and i in lr_changes:
+            config["learning_rate"] = lr_changes[i]
+        w, config = call(rule_fn, w, dw.copy(), config)
+        out[f"weights after call {i + 1}"] = w.copy()
+    return out
+
+
+def check(rule, run, student, reference, mistakes, situation, accepted=()):
+    judge(rule, run, student, reference, mistakes, situation=situation, accepted=accepted, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("rule", graded(1.0))
+def test_hyperparameters(rule, student, reference, mistakes, rng):
+    """follows the update formula with every hyperparameter given in config"""
+    w0, grads = problem(rng)
+    config = hyperparameters(rule, rng)
+    check(rule, lambda impl: trajectory(impl, rule, w0, grads, config), student, reference, mistakes,
+          f"with w of shape {w0.shape} and {shown(config)}, over {NUM_CALLS} calls")
+
+
+@pytest.mark.parametrize("rule", graded(0.5))
+def test_defaults(rule, student, reference, mistakes, rng):
+    """with config=None, uses the default hyperparameters"""
+    w0, grads = problem(rng)
+    check(rule, lambda impl: trajectory(impl, rule, w0, grads, None), student, reference, mistakes,
+          f"with config=None (defaults {shown(DEFAULTS[rule])[7:]}), over {NUM_CALLS} calls")
+
+
+@pytest.mark.parametrize("rule", graded(0.5))
+def test_partial_config(rule, student, reference, mistakes, rng):
+    """takes the default of each hyperparameter missing from config, one missing at a time"""
+    w0, grads = problem(rng)
+    full = hyperparameters(rule, rng)
+    configs = {key: {k: v for k, v in full.items() if k != key} for key in full}
+
+    def run(impl):
+        return {f"with {key!r} missing, {step}": w for key, config in configs.items()
+                for step, w in trajectory(impl, rule, w0, grads, config).items()}
+
+    check(rule, run, student, reference, mistakes,
+          f"with w of shape {w0.shape}, {shown(full)} less one hyperparameter at a time")
+
+
+def pytorch_buffer_form(rule):
+    """Momentum as torch.optim.SGD keeps it: buf = mu*buf + dw, then w - lr*buf (Nesterov: w - lr*(dw + mu*buf)).
+
+    With a constant learning rate it gives the reference's weights; under a schedule it scales
+    the whole velocity by the new rate, where the reference scales only the new gradient. Both
+    follow the change from the next call on, so both are right.
+    """
+    def rule_fn(w, dw, config):
+        lr, mu = config["learning_rate"], config["momentum"]
+        buf = mu * config.get("buf", 0.0) + dw
+        step = dw + mu * buf if rule == "nesterov_momentum" else buf
+        return w - lr * step, {**config, "buf": buf}
+    return Functions(**{rule: rule_fn})
+
+
+@pytest.mark.parametrize("rule", graded(0.5))
+def test_learning_rate_change(rule, student, reference, mistakes, rng):
+    """reads learning_rate from config at every call, as a learning-rate schedule changes it"""
+    w0, grads = problem(rng)
+    config = hyperparameters(rule, rng)
+    lr = config["learning_rate"]
+    lr_changes = {3: lr * rng.uniform(0.1, 0.5), 6: lr * rng.uniform(0.01, 0.1)}
+    accepted = [pytorch_buffer_form(rule)] if "momentum" in DEFAULTS[rule] else []
+    changes = " and ".join(f"to {lr:.4g} before call {i + 1}" for i, lr in lr_changes.items())
+    check(rule, lambda impl: trajectory(impl, rule, w0, grads, config, lr_changes), student, reference, mistakes,
+          f"with {shown(config)} and its learning_rate changed {changes}", accepted)
+
+
+@pytest.mark.parametrize("rule", graded(0.25))
+def test_state_in_config(rule, student, rng):
+    """keeps all its state in config: two parameters updated in turn move as each does alone"""
+    first = problem(rng, num_calls=5)
+    second = away_from_zero(rng, first[0].shape, 0.5, 2.0), [gradient(rng, first[0].shape) for _ in range(5)]
+    configs = hyperparameters(rule, rng), hyperparameters(rule, rng)
+    alone = [trajectory(student, rule, w0, grads, config) for (w0, grads), config in zip((first, second), configs)]
+    rule_fn = getattr(fresh(student), rule)
+    ws, cs, together = [first[0].copy(), second[0].copy()], [dict(c) for c in configs], [{}, {}]
+    for i in range(5):
+        for k, (_, grads) in enumerate((first, second)):
+            ws[k], cs[k] = call(rule_fn, ws[k], grads[i].copy(), cs[k])
+            together[k][f"weights after call {i + 1}"] = ws[k].copy()
+    for k, which in enumerate(("first", "second")):
+        if not same(together[k], alone[k], RTOL, ATOL):
+            raise Mismatch(f"with two parameters of shape {first[0].shape}, each with its own config and "
+                           f"updated in turn, the {which} one moved differently than when it is "
+                           "updated alone: the two calls share some state outside config", CATALOG.STATE_OUTSIDE_CONFIG)
+
+
+@pytest.mark.parametrize("rule", graded(0.25))
+def test_gradient_untouched(rule, student, rng):
+    """leaves its argument dw unchanged, since the caller may still need the gradient"""
+    w0, grads = problem(rng, num_calls=3)
+    rule_fn, w, config = getattr(fresh(student), rule), w0.copy(), hyperparameters(rule, rng)
+    for i, dw in enumerate(grads):
+        passed = dw.copy()
+        w, config = call(rule_fn, w, passed, config)
+        if not np.array_equal(passed, dw):
+            raise Mismatch(f"call {i + 1} changed its argument dw in place", CATALOG.GRADIENT_CHANGED)
