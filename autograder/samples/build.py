@@ -44,16 +44,18 @@ def notebook_of(sample, assignment, reference):
     return nb
 
 
-def build(out=SUBMITTED):
-    """Write every sample student's notebook under `out/<student>/<assignment>/`."""
-    shutil.rmtree(out, ignore_errors=True)
-    for assignment_id in list_assignments():
+def build(out=SUBMITTED, assignments=None):
+    """Write every sample student's notebook under `out/<student>/<assignment>/` (of `assignments`: all)."""
+    for assignment_id in assignments or list_assignments():
+        for folder in Path(out).glob(f"*/{assignment_id}"):
+            shutil.rmtree(folder)
+    for assignment_id in assignments or list_assignments():
         assignment = load_assignment(assignment_id)
         sources, _ = extract_solutions(read_notebook(assignment.source_path), assignment.functions)
         reference = {fn: solution.code for fn, solution in sources.items()}
         for sample in catalog.samples(assignment_id):
             path = Path(out) / sample.student / assignment_id / (sample.filename or assignment.notebook)
-            path.parent.mkdir(parents=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             if sample.cells == "broken":
                 release = assignment.release_path.read_bytes()
                 path.write_bytes(release[: len(release) // 2])
@@ -63,4 +65,6 @@ def build(out=SUBMITTED):
 
 
 if __name__ == "__main__":
-    print(f"wrote {build()}")
+    import sys
+
+    print(f"wrote {build(assignments=sys.argv[1:] or None)}")

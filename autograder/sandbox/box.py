@@ -59,6 +59,8 @@ class Proxy:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        if self._box is not None and name not in self._unavailable and name not in self._box.defined():
+            raise MissingFunction(f"the submission does not define a function named {name!r}")
 
         def call(*args, **kwargs):
             if name in self._unavailable:

@@ -18,8 +18,8 @@ class MissingFunction(SandboxError, AttributeError):
     """The submission does not define the function the grader asked for."""
 
 
-class Unavailable(Exception):
-    """A graded function that cannot be called; the message says why, for the student."""
+class Unavailable(SandboxError):
+    """A graded function that cannot be called (missing, failed to load, failed before); `reason` says why."""
 
 
 class StudentError(Exception):

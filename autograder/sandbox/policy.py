@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox.messages import SandboxError
+
 REPO = Path(__file__).resolve().parents[2]
 BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"  # bubblewrap, from the distribution
 NOBODY = 65534  # uid and gid of the worker when the grader runs as root

@@ -37,19 +37,20 @@ def test_release_with_reference_answers_runs_top_to_bottom(assignment_id):
     for cell in nb.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
         if cell.cell_type == "code" and grade_id in answers:
-            cell.source, pasted = answers[grade_id], pasted + 1
+            cell.source, pasted = answers[grade_id].code, pasted + 1
     assert pasted == len(assignment.functions)
     execute(nb, path.parent)  # raises CellExecutionError, naming the cell, on any failure
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_release_as_handed_out_stops_at_the_first_stub(assignment_id):
-    """A student who runs the blank release meets NotImplementedError from the first stub, nothing worse."""
+    """Run All on the blank release stops at the first function's check, with one line naming that function."""
     assignment, path = release_notebook(assignment_id)
     nb = nbformat.read(path, as_version=4)
     with pytest.raises(CellExecutionError) as err:
         execute(nb, path.parent)
-    assert err.value.ename == "NotImplementedError"
+    assert err.value.ename == "NotWrittenYet"
+    assert err.value.evalue.startswith(f"write {assignment.functions[0]} above first")
     first_stub = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution") and c.cell_type == "code")
     ran = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count")]
     assert ran and max(ran) <= first_stub + 2, "the blank release ran past the first graded function's check"

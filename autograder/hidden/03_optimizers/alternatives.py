@@ -160,7 +160,17 @@ _CONFIG_GET = """def adam(w, dw, config=None):
     return w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps), config
 """
 
+_RMSPROP_NEW_ARRAYS = """def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    lr, d = config.get("learning_rate", 1e-2), config.get("decay_rate", 0.99)
+    eps = config.get("epsilon", 1e-8)
+    config["cache"] = np.add(d * config.get("cache", np.zeros_like(dw)), (1 - d) * np.square(dw))
+    return np.subtract(w, lr * dw / np.add(np.sqrt(config["cache"]), eps)), config
+"""
+
 ALTERNATIVES = [Alternative(rule, description, source, _NEEDS.get(description, ()))
                 for rule, known in _BY_RULE.items() for description, source in known.items()] + [
     Alternative("adam", "config.get(key, default) for every hyperparameter, the state stored back", _CONFIG_GET),
+    Alternative("rmsprop", "config.get(key, default), new arrays with np.square, np.sqrt and np.add",
+                _RMSPROP_NEW_ARRAYS),
 ]

@@ -14,8 +14,10 @@ import psutil
 import pytest
 import torch
 
-from autograder import sandbox, wire
-from autograder.sandbox import Limits, MissingFunction, Sandbox, SandboxError, StudentError
+from autograder.sandbox import policy, process, wire
+from autograder.sandbox.box import Sandbox
+from autograder.sandbox.messages import MissingFunction, SandboxError, StudentError, Unavailable
+from autograder.sandbox.policy import Limits
 
 STUDENT = r'''
 import ctypes, os, socket, sys, time, warnings
@@ -133,7 +135,7 @@ def to_other_fds(data):
     return "written"
 
 def forge_reply():
-    from autograder import wire
+    from autograder.sandbox import wire
     return to_other_fds(wire.frame(wire.encode({"seq": 10 ** 6, "ok": True, "states": [], "result": wire.encode(1)})))
 
 def close_other_fds():
@@ -390,7 +392,7 @@ def test_student_exceptions_carry_the_message_and_only_student_frames(any_box):
     err = info.value
     assert (err.exc_type, err.message) == ("ValueError", "bad value 7")
     assert "<cell student>" in err.traceback and "in fails" in err.traceback and "in helper" in err.traceback
-    assert "worker.py" not in err.traceback and "sandbox.py" not in err.traceback
+    assert "worker.py" not in err.traceback and "box.py" not in err.traceback
     assert any_box.namespace.affine(np.ones((1, 1)), np.ones((1, 1)), np.ones(1)) == 2.0
 
 
@@ -414,6 +416,25 @@ def test_oversize_results_are_refused_not_sent(box):
 
 # --- loading ----------------------------------------------------------------------------
 
+def test_the_proxy_stops_calling_a_function_that_crashed():
+    """After a crash, does the proxy refuse further calls of that function (and only that one) at once?"""
+    with Sandbox([("student", STUDENT)], limits=FAST) as box:
+        with pytest.raises(SandboxError, match=r"os\._exit\(3\)"):
+            box.namespace.exit3()
+        with pytest.raises(Unavailable, match="not called again"):
+            box.namespace.exit3()
+        assert box.namespace.echo(0) == ((0,), {})
+
+
+def test_reset_forgets_globals_but_keeps_functions():
+    """Does reset() run the cells again in a fresh module, so a global changed by a call is back to its start?"""
+    cells = [("counter", "count = 0\ndef bump():\n    global count\n    count += 1\n    return count")]
+    with Sandbox(cells, limits=FAST) as box:
+        assert [box.call("bump") for _ in range(3)] == [1, 2, 3]
+        box.reset()
+        assert box.call("bump") == 1
+
+
 def test_failing_cells_are_recorded_and_the_others_still_run():
     """Syntax error, exception at import, NameError: each recorded in one line; later cells load."""
     cells = [("setup", "import numpy as np"),
@@ -425,9 +446,9 @@ def test_failing_cells_are_recorded_and_the_others_still_run():
              ("last", "def last():\n    return partial() + total([1, 2])")]
     with Sandbox(cells, limits=FAST) as box:
         assert box.load_errors == {
-            "syntax": "SyntaxError: invalid syntax (line 1)",
-            "raises": "RuntimeError: oops (line 3)",
-            "undefined": "NameError: name 'undefined_name' is not defined (line 2)",
+            "syntax": "SyntaxError: invalid syntax (line 1 of the cell)",
+            "raises": "RuntimeError: oops (line 3 of the cell raises)",
+            "undefined": "NameError: name 'undefined_name' is not defined (line 2 of the cell undefined)",
             "exits": "the worker exited (os._exit(5))",
         }
         assert {"partial", "total", "last"} <= box.defined() and "broken" not in box.defined()
@@ -455,13 +476,13 @@ def test_after_max_restarts_every_call_fails_at_once():
     with Sandbox([("student", STUDENT)], limits=FAST, max_restarts=2) as box:
         for _ in range(2):
             with pytest.raises(SandboxError):
-                box.namespace.exit3()
-            assert box.namespace.echo(0) == ((0,), {})
+                box.call("exit3")
+            assert box.call("echo", 0) == ((0,), {})
         with pytest.raises(SandboxError):
-            box.namespace.exit3()
+            box.call("exit3")
         start = time.monotonic()
         with pytest.raises(SandboxError, match=r"os\._exit\(3\)"):
-            box.namespace.echo(0)
+            box.call("echo", 0)
         assert time.monotonic() - start < 0.05
 
 
@@ -545,7 +566,7 @@ def test_no_process_survives_close(isolation, detach):
 
 GRADER = """
 import sys
-from autograder.sandbox import Sandbox
+from autograder.sandbox.box import Sandbox
 box = Sandbox([("student", sys.argv[2])], isolation=sys.argv[1])
 print(box._folder, flush=True)
 box.namespace.loop()
@@ -557,8 +578,8 @@ def test_a_killed_grader_leaves_no_worker_and_its_folder_is_swept(isolation):
     """If the grader is SIGKILLed mid-call, does its worker die too, and does the next grader
     remove the folder the dead one could not?"""
     grader = subprocess.Popen([sys.executable, "-c", GRADER, isolation, STUDENT],
-                              stdout=subprocess.PIPE, text=True, cwd=sandbox.REPO,
-                              env={**os.environ, "PYTHONPATH": str(sandbox.REPO)})
+                              stdout=subprocess.PIPE, text=True, cwd=policy.REPO,
+                              env={**os.environ, "PYTHONPATH": str(policy.REPO)})
     folder = grader.stdout.readline().strip()
     time.sleep(0.2)  # the call is running
     tree = {p.pid: p.create_time() for p in psutil.Process(grader.pid).children(recursive=True)}
@@ -570,7 +591,7 @@ def test_a_killed_grader_leaves_no_worker_and_its_folder_is_swept(isolation):
     while still_running(tree) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert still_running(tree) == []
-    sandbox._sweep_stale_folders.__wrapped__()
+    process.sweep_stale_folders.__wrapped__()
     assert not os.path.exists(folder)
 
 
@@ -613,18 +634,18 @@ def test_files_outside_the_sandbox(box, plain, tmp_path):
     secret.write_text("the answers")
     with pytest.raises(StudentError, match="FileNotFoundError"):
         box.namespace.read_file(str(secret))
-    assert box.namespace.listdir(str(sandbox.REPO)) == [".venv"]
-    assert box.namespace.exists(str(sandbox.REPO / "solutions")) is False
-    for target in (tmp_path / "pwned.txt", sandbox.REPO / "pwned.txt"):
+    assert box.namespace.listdir(str(policy.REPO)) == [".venv"]
+    assert box.namespace.exists(str(policy.REPO / "solutions")) is False
+    for target in (tmp_path / "pwned.txt", policy.REPO / "pwned.txt"):
         with pytest.raises(StudentError):
             box.namespace.write_file(str(target))
         assert not target.exists()
     assert box.namespace.write_file("notes.txt") == "/sandbox/notes.txt"
 
-    as_root = not sandbox._drops_privileges("none")
+    as_root = not policy.drops_privileges("none")
     if as_root:  # what isolation="none" does NOT protect, stated so it is never assumed
         assert plain.namespace.read_file(str(secret)) == "the answers"
-        assert plain.namespace.exists(str(sandbox.REPO / "solutions")) is True
+        assert plain.namespace.exists(str(policy.REPO / "solutions")) is True
         plain.namespace.write_file(str(tmp_path / "pwned.txt"))
         assert (tmp_path / "pwned.txt").read_text() == "written by the student"
     else:
@@ -669,11 +690,11 @@ def test_signals_cannot_reach_the_grader(box, plain):
 
 def test_isolation_status_says_what_is_and_is_not_protected(monkeypatch):
     """Is bubblewrap reported when it works, and a loud warning given when auto falls back?"""
-    assert sandbox.isolation_status().startswith("bubblewrap:")
-    assert sandbox.isolation_status("none").startswith("NOT ISOLATED")
-    assert "hidden tests" in sandbox.isolation_status("none")
-    monkeypatch.setattr(sandbox, "_bwrap_problem", lambda: "bubblewrap is not installed")
-    assert "bubblewrap is not installed" in sandbox.isolation_status()
+    assert policy.isolation_status().startswith("bubblewrap:")
+    assert policy.isolation_status("none").startswith("NOT ISOLATED")
+    assert "hidden tests" in policy.isolation_status("none")
+    monkeypatch.setattr(policy, "bwrap_problem", lambda: "bubblewrap is not installed")
+    assert "bubblewrap is not installed" in policy.isolation_status()
     with pytest.warns(RuntimeWarning, match="NOT ISOLATED"):
         Sandbox([], isolation="auto").close()
     with pytest.raises(SandboxError, match="not installed"):
