@@ -23,18 +23,22 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
 
-from autograder import batch, cli
-from autograder.notebook import REPO_ROOT
+from autograder import batch, catalog, cli
+from autograder.notebook import REPO_ROOT, list_assignments
 from autograder.samples import build
-from autograder.sandbox import Limits
+from autograder.sandbox.policy import Limits
 
 SEED = 1234
+
+
+SAMPLES = {(s.student, a): s for a in list_assignments() for s in catalog.samples(a)}
+OPTIMIZERS = {s.student: s for s in catalog.samples("03_optimizers")}
 
 
 def per_function(result):
     scores = defaultdict(float)
     for test in result["tests"]:
-        scores[test["name"].split(":", 1)[0]] += test["score"]
+        scores[test["extra_data"]["function"]] += test["score"]
     return dict(scores)
 
 
@@ -51,8 +55,12 @@ def graded_class(tmp_path_factory):
     return course, out, code, time.monotonic() - started
 
 
-def results_of(out):
-    return {p.parent.parent.name: json.loads(p.read_text()) for p in out.glob("*/03_optimizers/results.json")}
+def results_of(out, assignment="03_optimizers"):
+    return {p.parent.parent.name: json.loads(p.read_text()) for p in out.glob(f"*/{assignment}/results.json")}
+
+
+def all_results(out):
+    return {(p.parent.parent.name, p.parent.name): json.loads(p.read_text()) for p in out.glob("*/*/results.json")}
 
 
 def test_committed_samples_are_what_the_builder_makes(tmp_path):
@@ -67,25 +75,27 @@ def test_committed_samples_are_what_the_builder_makes(tmp_path):
 def test_every_sample_gets_exactly_its_expected_points(graded_class):
     course, out, code, _ = graded_class
     assert code == 0
-    results = results_of(out)
-    assert sorted(results) == sorted(build.STUDENTS)
-    for student, (what, _, expected) in build.STUDENTS.items():
-        assert per_function(results[student]) == expected, f"{student} ({what})"
+    results = all_results(out)
+    assert sorted(results) == sorted(SAMPLES)
+    for key, sample in SAMPLES.items():
+        assert per_function(results[key]) == sample.expected, f"{key} ({sample.story})"
 
 
 def test_results_follow_gradescope_format(graded_class):
     _, out, _, _ = graded_class
-    for result in results_of(out).values():
+    for (student, assignment), result in all_results(out).items():
         assert result["score"] == sum(t["score"] for t in result["tests"])
-        assert result["extra_data"]["seed"] == SEED
+        assert result["extra_data"]["seed"] == batch.submission_seed(SEED, student, assignment)
         for t in result["tests"]:
-            assert set(t) == {"name", "score", "max_score", "output"}
-            assert t["name"].split(":", 1)[0] in build.RULES and ": " in t["name"]
-            assert 0 <= t["score"] <= t["max_score"]
+            assert set(t) == {"name", "score", "max_score", "status", "output", "tags", "visibility", "extra_data"}
+            fn = t["extra_data"]["function"]
+            assert t["tags"] == [fn] and t["name"].startswith(f"{fn}: ")
+            assert 0 <= t["score"] <= t["max_score"] and t["status"] == ("passed" if t["score"] == t["max_score"]
+                                                                            else "failed")
 
 
 @pytest.mark.parametrize("student, function, reason", [
-    ("bob", "adam", "not implemented yet"),
+    ("bob", "adam", "not written yet"),
     ("carol", "adam", "bias correction"),
     ("grace", "sgd", "not valid notebook JSON"),
     ("ivan", "adagrad", "stopped after 5 s"),
@@ -96,7 +106,7 @@ def test_results_follow_gradescope_format(graded_class):
 ])
 def test_failures_say_why(graded_class, student, function, reason):
     _, out, _, _ = graded_class
-    outputs = [t["output"] for t in results_of(out)[student]["tests"] if t["name"].startswith(function + ":")]
+    outputs = [t["output"] for t in results_of(out)[student]["tests"] if t["extra_data"]["function"] == function]
     assert outputs and any(reason in o for o in outputs), outputs
 
 
@@ -108,45 +118,57 @@ def test_renamed_notebook_is_graded_with_a_note(graded_class):
 def test_hostile_submission_forged_nothing(graded_class):
     course, out, _, _ = graded_class
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert {r["student_id"]: float(r["score"]) for r in rows}["heidi"] == 3.0
+    assert {r["student_id"]: float(r["auto_score"]) for r in rows if r["assignment_id"] == "03_optimizers"}["heidi"] == 3
     assert not (course / "submitted" / "heidi" / "03_optimizers" / "results.json").exists()
     assert sorted(p.name for p in (out / "heidi" / "03_optimizers").iterdir()) == ["feedback.html", "results.json"]
 
 
-def test_grades_csv_has_one_row_a_submission(graded_class):
+def test_grades_csv_has_one_row_a_submission_with_automatic_and_manual_points(graded_class):
     _, out, _, _ = graded_class
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert [r["student_id"] for r in rows] == sorted(build.STUDENTS)
+    assert [(r["student_id"], r["assignment_id"]) for r in rows] == sorted(SAMPLES)
     for r in rows:
-        expected = build.STUDENTS[r["student_id"]][2]
-        assert float(r["score"]) == sum(expected.values()) and float(r["max_score"]) == 21.0
+        sample = SAMPLES[r["student_id"], r["assignment_id"]]
+        assignment = batch.notebook.load_assignment(r["assignment_id"])
+        assert float(r["auto_score"]) == sum(sample.expected.values())
+        assert float(r["auto_max_score"]) == sum(assignment.points.values())
+        assert float(r["manual_max_score"]) == sum(assignment.manual_points.values())
+        assert float(r["max_score"]) == assignment.max_points
+        # no manual grade yet: the score is the automatic one; released answers are already graded 0
+        assert float(r["score"]) == float(r["auto_score"])
+        assert r["manual_status"] == ("to grade" if sample.answers and sample.cells not in (None, "broken")
+                                      else "graded")
 
 
 def test_feedback_page_shows_tests_not_hidden_code(graded_class):
     _, out, _, _ = graded_class
     page = (out / "carol" / "03_optimizers" / "feedback.html").read_text()
-    assert "adam: " in page and "bias correction" in page and "18 / 21" in page
-    hidden = (REPO_ROOT / "autograder" / "hidden_tests" / "test_03_optimizers.py").read_text()
+    assert "18.5 / 21" in page and "0.5 / 3" in page
+    assert page.count("Known mistake: Adam without bias correction") == 1, "the mistake is named once"
+    hidden = (REPO_ROOT / "autograder" / "hidden" / "03_optimizers" / "test_hidden.py").read_text()
     for line in hidden.splitlines():
-        if line.strip().startswith(("def ", "assert ", "raise ", "check_same_trajectory(")):
+        if line.strip().startswith(("def ", "assert ", "raise ", "check(", "judge(")):
             assert line.strip() not in page
 
 
 def test_gradebook_holds_the_scores(graded_class):
     course, out, _, _ = graded_class
     with closing(Gradebook(f"sqlite:///{course / 'gradebook.db'}")) as gb:
-        assert sorted(s.id for s in gb.students) == sorted(build.STUDENTS)
-        for student, (_, _, expected) in build.STUDENTS.items():
-            for fn, points in expected.items():
+        assert sorted(s.id for s in gb.students) == sorted({student for student, _ in SAMPLES})
+        for student, sample in OPTIMIZERS.items():
+            for fn, points in sample.expected.items():
                 grade = gb.find_grade(f"check_{fn}", "optimizers", "03_optimizers", student)
                 assert grade.auto_score == points and grade.max_score == 3
             submission = gb.find_submission("03_optimizers", student)
-            assert submission.code_score == sum(expected.values())
+            assert submission.code_score == sum(sample.expected.values())
+            answered = gb.find_grade("inline_question_1", "optimizers", "03_optimizers", student)
+            left_blank = not sample.answers or sample.cells in (None, "broken")
+            assert (answered.needs_manual_grade, answered.auto_score) == ((False, 0.0) if left_blank else (True, None))
     exported = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(course / "export.csv")],
                               cwd=course, capture_output=True, text=True)
     assert exported.returncode == 0, exported.stderr
     rows = {r["student_id"]: r for r in csv.DictReader((course / "export.csv").open())}
-    assert float(rows["carol"]["raw_score"]) == 18.0
+    assert float(rows["carol"]["raw_score"]) == 18.5
 
 
 def test_rerun_skips_what_is_up_to_date_and_regrades_what_changed(graded_class, capsys):
@@ -155,12 +177,12 @@ def test_rerun_skips_what_is_up_to_date_and_regrades_what_changed(graded_class, 
             "--seed", str(SEED), "--no-progress"]
     capsys.readouterr()
     assert cli.main(argv) == 0
-    assert f"(0 graded now, {len(build.STUDENTS)} up to date)" in capsys.readouterr().out
+    assert f"(0 graded now, {len(SAMPLES)} up to date)" in capsys.readouterr().out
     alice = course / "submitted" / "alice" / "03_optimizers" / "optimizers.ipynb"
     alice.write_text(alice.read_text().replace("return", "return", 1) + " ")
     assert cli.main(argv) == 0
     assert "(1 graded now," in capsys.readouterr().out
-    assert per_function(results_of(out)["alice"]) == build.FULL
+    assert per_function(results_of(out)["alice"]) == OPTIMIZERS["alice"].expected
 
 
 def test_parallel_and_serial_give_the_same_scores(graded_class, tmp_path, capsys):
@@ -201,7 +223,7 @@ def test_a_run_killed_halfway_resumes_with_nothing_lost(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     assert "up to date)" in rerun.stdout and f"{done_before} up to date" in rerun.stdout
     results = results_of(tmp_path / "out")
-    assert len(results) == 8 and all(per_function(r) == build.FULL for r in results.values())
+    assert len(results) == 8 and all(per_function(r) == OPTIMIZERS['alice'].expected for r in results.values())
     assert not list((tmp_path / "out").rglob("*.tmp"))
     rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
     assert len(rows) == 8 and all(float(r["score"]) == 21.0 for r in rows)
@@ -222,7 +244,7 @@ def test_a_submission_that_kills_its_grading_process_gets_zero_and_the_rest_are_
     assert cli.main(["grade", str(sub), "--out", str(tmp_path / "out"), "--jobs", "2", "--isolation", "none",
                      "--seed", str(SEED), "--no-progress"]) == 0
     results = results_of(tmp_path / "out")
-    assert per_function(results["alice"]) == build.FULL and per_function(results["frank"]) == build.FULL
+    assert per_function(results["alice"]) == per_function(results["frank"]) == OPTIMIZERS['alice'].expected
     assert results["mallory"]["score"] == 0
     assert "killed the grading process" in results["mallory"]["output"]
 
@@ -235,13 +257,14 @@ def test_formgrader_sees_each_readable_submission_autograded(graded_class):
     config.CourseDirectory.source_directory = str(REPO_ROOT / "solutions")
     api = NbGraderAPI(config=config)
     submissions = {s["student"]: s for s in api.get_submissions("03_optimizers")}
-    assert sorted(submissions) == sorted(build.STUDENTS)
-    for student, (_, changes, expected) in build.STUDENTS.items():
-        readable = changes != "broken"
+    assert sorted(submissions) == sorted(OPTIMIZERS)
+    for student, sample in OPTIMIZERS.items():
+        readable = sample.cells != "broken"
         assert submissions[student]["autograded"] == readable, student
         if readable:
-            assert submissions[student]["code_score"] == sum(expected.values())
-            assert submissions[student]["needs_manual_grade"]  # the inline questions
+            assert submissions[student]["code_score"] == sum(sample.expected.values())
+            # the inline questions wait for a person, unless every answer was left as released
+            assert submissions[student]["needs_manual_grade"] == (sample.answers and sample.cells is not None)
     restored = nbformat.read(course / "autograded" / "carol" / "03_optimizers" / "optimizers.ipynb", as_version=4)
     check = [c for c in restored.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "check_adam"]
     assert "assert True" not in check[0].source, "locked cells are restored from the gradebook"
@@ -260,7 +283,7 @@ def test_unreadable_submissions_score_zero_on_every_test_with_the_reason(tmp_pat
     for name, text in files.items():
         (folder / name).write_text(text)
     (sub,) = batch.find_submissions(tmp_path / "submitted")
-    result = batch.grade_submission(sub, seed=SEED, limits=Limits(), isolation="auto")
+    result = batch.grade_submission(sub, course_seed=SEED, limits=Limits(), isolation="auto")
     assert result["score"] == 0 and result["extra_data"]["max_score"] == 21.0
     assert len(result["tests"]) == 42 and all(reason in t["output"] for t in result["tests"])
     assert reason in result["output"]
