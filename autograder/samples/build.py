@@ -33,7 +33,7 @@ def notebook_of(sample, assignment, reference):
         if change == "DELETE":
             continue
         if isinstance(change, dict):  # left as released, the answer written in a new cell below it
-            cells += [cell, nbformat.v4.new_code_cell(change["after"])]
+            cells += [cell, nbformat.v4.new_code_cell(change["after"], id=f"{grade_id}-again")]
             continue
         if change is not None:
             cell.source = change
