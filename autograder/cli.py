@@ -164,4 +164,4 @@ def check_command(path):
             verdicts[verdict] += 1
             print(f"{verdict.upper() if verdict == 'failed' else verdict:12} {fn}{text}")
     print(", ".join(f"{n} {v}" for v, n in verdicts.items()))
-    return 1 if verdicts["failed"] else 0
+    return 0 if verdicts["passed"] == len(checks) else 1

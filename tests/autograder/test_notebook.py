@@ -17,8 +17,9 @@ def notebook(*cells):
     return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": list(cells)}
 
 
-def code(source, grade_id=None, solution=True):
-    meta = {"nbgrader": {"grade_id": grade_id, "solution": solution}} if grade_id else {}
+def code(source, grade_id=None, solution=True, locked=False):
+    meta = {"nbgrader": {"grade_id": grade_id, "solution": solution and not locked, "locked": locked,
+                         "grade": locked}} if grade_id else {}
     return {"cell_type": "code", "source": source, "metadata": meta, "outputs": [], "execution_count": None}
 
 
@@ -42,19 +43,41 @@ def test_missing_file_gets_a_reason(tmp_path):
 
 def test_source_as_list_of_lines_is_joined(tmp_path):
     nb = read_notebook(write(tmp_path, json.dumps(notebook(code(["def sgd():\n", "    return 1\n"], "sgd")))))
-    assert extract_solutions(nb, ["sgd"]) == ({"sgd": "def sgd():\n    return 1\n"}, {})
+    sources, notes = extract_solutions(nb, ["sgd"])
+    assert sources["sgd"].code == "def sgd():\n    return 1\n" and notes == {}
 
 
-def test_cell_found_by_grade_id_wins_over_defs_elsewhere():
+def test_an_earlier_scratch_def_does_not_replace_the_solution_cell():
     nb = notebook(code("def sgd():\n    return 'scratch'\n"), code("def sgd():\n    return 'graded'\n", "sgd"))
     sources, notes = extract_solutions(nb, ["sgd"])
-    assert "graded" in sources["sgd"] and notes == {}
+    assert "graded" in sources["sgd"].code and notes == {}
+
+
+def test_a_later_definition_wins_as_when_the_notebook_runs_top_to_bottom():
+    """The stub left as released, the answer in a new cell below it: the new cell is graded, with a note."""
+    nb = notebook(code("def sgd():\n    raise NotImplementedError()\n", "sgd"),
+                  code("import math\nSTEP = 0.5\nrng = make_rng()\ndef sgd():\n    return math.floor(STEP)\nplot(sgd())\n"))
+    sources, notes = extract_solutions(nb, ["sgd"])
+    assert sources["sgd"].code == "import math\nSTEP = 0.5\ndef sgd():\n    return math.floor(STEP)\n"
+    assert (sources["sgd"].cell, sources["sgd"].own_cell) == (2, False)
+    assert "graded the definition of sgd in cell 2" in notes["sgd"]
+
+
+def test_a_later_cell_that_does_not_parse_defines_nothing():
+    nb = notebook(code("def sgd():\n    return 1\n", "sgd"), code("def sgd(:\n    return 2\n"))
+    sources, notes = extract_solutions(nb, ["sgd"])
+    assert sources["sgd"].own_cell and notes == {}
+
+
+def test_locked_cells_are_not_the_students_definitions():
+    nb = notebook(code("def sgd():\n    return 1\n", "sgd"), code("def sgd():\n    return 2\n", "check_sgd", locked=True))
+    assert extract_solutions(nb, ["sgd"])[0]["sgd"].own_cell
 
 
 def test_cell_that_lost_its_id_is_found_by_its_def():
     nb = notebook(code("%matplotlib inline\nx = run_experiment()\ndef adam(w):\n    return w\n"))
     sources, notes = extract_solutions(nb, ["adam"])
-    assert sources["adam"].strip() == "def adam(w):\n    return w"
+    assert sources["adam"].code.strip() == "def adam(w):\n    return w"
     assert "lost its nbgrader id" in notes["adam"]
 
 

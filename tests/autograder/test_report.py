@@ -12,8 +12,10 @@ def result(student, tests, output=""):
                            "max_score": sum(t["max_score"] for t in tests)}}
 
 
-def outcome(name, score, max_score=1.0, output="passed"):
-    return {"name": name, "score": score, "max_score": max_score, "output": output}
+def outcome(name, score, max_score=1.0, output="passed", hint=None):
+    fn = name.split(": ")[0]
+    return {"name": name, "score": score, "max_score": max_score, "output": output, "tags": [fn],
+            "extra_data": {"function": fn, "hint": hint}}
 
 
 def test_feedback_escapes_what_student_code_wrote():
@@ -26,7 +28,24 @@ def test_feedback_escapes_what_student_code_wrote():
 def test_feedback_shows_score_seed_and_notes():
     page = report.feedback_html(result("amy", [outcome("sgd: a", 1.0), outcome("adam: b", 0.0, 2.0, "wrong")],
                                        output="first note\nsecond note"))
-    assert "1 / 3" in page and "seed 7" in page and "first note" in page and "second note" in page
+    assert "1 / 3" in page and "seed (7)" in page and "first note" in page and "second note" in page
+
+
+def test_feedback_groups_tests_by_function_and_names_a_mistake_once():
+    page = report.feedback_html(result("amy", [
+        outcome("adam: with config=None", 0.0, 0.5, "differs\nKnown mistake: no bias correction", "no bias correction"),
+        outcome("adam: with hyperparameters", 0.0, 1.0, "differs too", "no bias correction"),
+        outcome("adam: keeps its state in config", 0.25, 0.25), outcome("sgd: with config=None", 0.5, 0.5)]))
+    assert page.count("Known mistake: no bias correction") == 1
+    assert page.count("<section>") == 2 and "0.25 / 1.75" in page and "0.5 / 0.5" in page
+    assert "differs too" in page and page.index("adam") < page.index("sgd")
+
+
+def test_grades_csv_adds_the_manual_points_under_one_maximum():
+    rows = list(csv.DictReader(io.StringIO(report.grades_csv(
+        [result("amy", [outcome("sgd: a", 1.0, 3.0)])], {("amy", "03_optimizers"): (1.5, 6.0, "graded")}))))
+    assert [(r["score"], r["max_score"], r["auto_score"], r["manual_score"], r["manual_status"]) for r in rows] == [
+        ("2.5", "9", "1", "1.5", "graded")]
 
 
 def test_grades_csv_sorted_with_the_first_note_as_reason():
@@ -41,6 +60,7 @@ def test_grades_csv_sorted_with_the_first_note_as_reason():
 def test_class_table_sums_points_per_function():
     table = report.class_table([result("amy", [outcome("sgd: a", 0.5, 0.5), outcome("sgd: b", 0.0, 0.5),
                                                 outcome("adam: c", 1.0)])])
-    header, rule, row = table.splitlines()
-    assert header.split() == ["student", "assignment", "sgd", "adam", "total"]
-    assert row.split() == ["amy", "03_optimizers", "0.5/1", "1/1", "1.5/2"]
+    title, header, rule, row = table.splitlines()
+    assert title == "03_optimizers"
+    assert header.split() == ["student", "sgd", "adam", "total"]
+    assert row.split() == ["amy", "0.5/1", "1/1", "1.5/2"]
