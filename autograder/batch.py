@@ -63,18 +63,21 @@ def _pick_notebook(assignment_id, notebooks):
     return named[0] if named else (notebooks[0] if len(notebooks) == 1 else None)
 
 
-@functools.cache
-def _code_digest(assignment_id):
-    """sha256 of every file a result can depend on besides the submission: the grader's code (all
-    of it), the shared package the tests import, and the assignment's source and folder."""
-    h = hashlib.sha256()
-    files = [p for p in PACKAGE.rglob("*.py") if "hidden" not in p.relative_to(PACKAGE).parts
-             and "samples" not in p.relative_to(PACKAGE).parts]
+def grader_files(assignment_id):
+    """Every file a result can depend on besides the submission: the grader's code (all of it), the
+    shared package the tests import, and the assignment's source notebook and folder."""
+    files = [p for p in PACKAGE.rglob("*.py") if not {"hidden", "samples"} & set(p.relative_to(PACKAGE).parts)]
     files += list((PACKAGE.parent / "cs231n_utils").rglob("*.py"))
     if assignment_id in notebook.list_assignments():
         files += [notebook.load_assignment(assignment_id).source_path, *catalog.folder(assignment_id).glob("*.py"),
                   catalog.HIDDEN_DIR / "pytest.ini"]
-    for p in sorted(files):
+    return sorted(files)
+
+
+@functools.cache
+def _code_digest(assignment_id):
+    h = hashlib.sha256()
+    for p in grader_files(assignment_id):
         h.update(str(p.relative_to(PACKAGE.parent)).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -11,7 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.notebook import REPO_ROOT, list_assignments
+from autograder.notebook import REPO_ROOT, list_assignments, load_assignment
+from autograder.runner import check_points
 
 RELEASE_DIR = REPO_ROOT / "assignments"
 
@@ -36,5 +37,13 @@ def generate(assignment_id, release_dir=RELEASE_DIR, source_dir=REPO_ROOT / "sol
 
 
 def main():
+    """Release every assignment; stop, naming the function, when points disagree (exit status 2)."""
+    try:
+        for assignment_id in list_assignments():
+            check_points(load_assignment(assignment_id))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     for assignment_id in list_assignments():
         print(f"released {generate(assignment_id).relative_to(REPO_ROOT)}")
+    return 0

@@ -156,7 +156,7 @@ def grade_unavailable(assignment, reason, *, seed):
 def _pytest_args(assignment_id, *extra):
     folder = catalog.folder(assignment_id)
     return [str(hidden_tests(assignment_id)), "-p", "no:terminal", "--assert=plain", "-p", "no:cacheprovider",
-            "-p", "no:nbval", "-p", "no:hypothesispytest", "--import-mode=importlib", f"--rootdir={folder}",
+            "-p", "no:nbval", "-p", "no:hypothesispytest", "--import-mode=importlib", f"--rootdir={catalog.HIDDEN_DIR}",
             "-c", str(catalog.HIDDEN_DIR / "pytest.ini"), *extra]
 
 
