@@ -10,11 +10,12 @@ TESTDEPS   := $(VENV)/.test-installed
 SUBMITTED  ?= submitted
 OUT        ?= out
 JOBS       ?=
+SEED       ?= 0
 
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test sandbox-tool test demo release autograde bench lint
+.PHONY: help install install-test sandbox-tool test demo release autograde formgrader bench lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -54,7 +55,10 @@ release: install ## regenerate assignments/ from solutions/ with nbgrader
 	$(PY) -m autograder release
 
 autograde: install ## grade $(SUBMITTED)/ into $(OUT)/ (nbgrader's submitted/ layout; JOBS=n, default all cores)
-	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) --seed $(SEED) $(if $(JOBS),--jobs $(JOBS))
+
+formgrader: install ## a Jupyter server for nbgrader's formgrader (open /formgrader), the venv's tools on its PATH
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter server --no-browser --ServerApp.root_dir="$(CURDIR)"
 
 bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
 	$(PY) benchmarks/grading_speed.py

@@ -26,7 +26,8 @@ from pathlib import Path
 from autograder import runner
 from autograder.notebook import REPO_ROOT, extract_solutions, load_assignment, read_notebook
 from autograder.samples import build
-from autograder.sandbox import Limits, Sandbox, isolation_status
+from autograder.sandbox.box import Proxy, Sandbox
+from autograder.sandbox.policy import Limits, isolation_status
 
 ASSIGNMENT = "03_optimizers"
 KINDS = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -36,7 +37,7 @@ def make_course(root, students):
     """A course folder: nbgrader config, the source notebooks, and `students` submissions."""
     shutil.copy(REPO_ROOT / "nbgrader_config.py", root)
     shutil.copytree(REPO_ROOT / "solutions", root / "solutions")
-    samples = build.build(root / "samples")
+    samples = build.build(root / "samples", assignments=[ASSIGNMENT])
     for i in range(students):
         kind = KINDS[i % len(KINDS)]
         shutil.copytree(samples / kind / ASSIGNMENT, root / "submitted" / f"{kind}{i:02d}" / ASSIGNMENT)
@@ -54,14 +55,14 @@ def phases(repeats=5):
     """Where one submission's time goes in our grader (median over `repeats`)."""
     assignment = load_assignment(ASSIGNMENT)
     sources, notes = extract_solutions(read_notebook(assignment.source_path), assignment.functions)
-    cells = [*assignment.setup, *sources.items()]
+    cells = [*assignment.setup, *((fn, solution.code) for fn, solution in sources.items())]
     starts, tests = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         with Sandbox(cells, limits=Limits()) as box:
             box.defined()
             t1 = time.perf_counter()
-            runner.run_hidden_tests(ASSIGNMENT, runner.StudentProxy(box, {}, 60), seed=0)
+            runner.run_hidden_tests(assignment, Proxy(box, {}, 60), seed=0)
             t2 = time.perf_counter()
         starts.append(t1 - t0)
         tests.append(t2 - t1)
