@@ -109,3 +109,16 @@ def alternatives(assignment_id):
 def samples(assignment_id):
     mod = module(assignment_id, "samples")
     return list(getattr(mod, "SAMPLES", [])) if mod else []
+
+
+def mistake_source(assignment_id, function, hint_start):
+    """The cell of the catalog mistake of `function` whose hint starts with `hint_start` (for samples)."""
+    (found,) = [m.source for m in mistakes(assignment_id) if m.function == function and m.hint.startswith(hint_start)]
+    return found
+
+
+def alternative_source(assignment_id, function, description_start):
+    """The cell of the catalog alternative of `function` whose description starts so (for samples)."""
+    (found,) = [a.source for a in alternatives(assignment_id)
+                if a.function == function and a.description.startswith(description_start)]
+    return found

@@ -5,8 +5,9 @@ The assignment's cells are saved with nbgrader's own preprocessors, exactly as
 check cell (`check_<function>`, whose points equal the hidden tests' points for that function);
 the inline questions stay open for grading by hand in formgrader, except answers left as released,
 which score 0 at once and are marked graded (as nbgrader's autograde does), so an instructor
-reads only real answers. Formgrader reads each submission from `autograded/<student>/<assignment>/`: the submitted notebook with its locked cells restored
-from the gradebook (nbgrader's own OverwriteCells), as `nbgrader autograde` leaves it, but not
+reads only real answers. Formgrader reads each submission from
+`autograded/<student>/<assignment>/`: the submitted notebook with its locked cells restored from
+the gradebook (nbgrader's own OverwriteCells), as `nbgrader autograde` leaves it, but not
 executed.
 """
 
@@ -20,10 +21,10 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-
-from autograder.notebook import cell_source, nbgrader_meta
 from nbgrader.preprocessors import ComputeChecksums, OverwriteCells, SaveCells
 from sqlalchemy.exc import SAWarning
+
+from autograder.notebook import cell_source, nbgrader_meta
 
 
 def _alembic_on_path():

@@ -35,7 +35,8 @@ same notebook draws the same ones and gives the same result.</p>
 {% endfor %}
 <ul>
 {% for t in f.tests %}<li class="{{ 'pass' if t.score == t.max_score else 'fail' }}">{{ t.title }}
-({{ '%g' % t.score }} / {{ '%g' % t.max_score }}){% if t.score < t.max_score %}<pre>{{ t.message }}</pre>{% endif %}</li>
+({{ '%g' % t.score }} / {{ '%g' % t.max_score }})
+{%- if t.score < t.max_score %}<pre>{{ t.message }}</pre>{% endif %}</li>
 {% endfor %}
 </ul></section>
 {% endfor %}

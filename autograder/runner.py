@@ -154,7 +154,6 @@ def grade_unavailable(assignment, reason, *, seed):
 
 
 def _pytest_args(assignment_id, *extra):
-    folder = catalog.folder(assignment_id)
     return [str(hidden_tests(assignment_id)), "-p", "no:terminal", "--assert=plain", "-p", "no:cacheprovider",
             "-p", "no:nbval", "-p", "no:hypothesispytest", "--import-mode=importlib", f"--rootdir={catalog.HIDDEN_DIR}",
             "-c", str(catalog.HIDDEN_DIR / "pytest.ini"), *extra]
@@ -220,10 +219,10 @@ def title_of(item, function):
     return f"{function}: {doc}"
 
 
-class _CollectPlugin:
-    def __init__(self, assignment):
-        self._functions = assignment.functions
-        self.points, self.errors = {}, []
+class _HiddenTestsPlugin:
+    """What every run of the hidden tests needs: the `graded` marker known, collection errors kept."""
+
+    errors: list
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", MARKER)
@@ -231,6 +230,14 @@ class _CollectPlugin:
     def pytest_collectreport(self, report):
         if report.failed:
             self.errors.append(str(report.longrepr))
+
+
+class _CollectPlugin(_HiddenTestsPlugin):
+    """Adds up the points of each graded function, without running a test."""
+
+    def __init__(self, assignment):
+        self._functions = assignment.functions
+        self.points, self.errors = {}, []
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
@@ -242,7 +249,7 @@ class _CollectPlugin:
             self.points[fn] = self.points.get(fn, 0.0) + points
 
 
-class _GradingPlugin:
+class _GradingPlugin(_HiddenTestsPlugin):
     """Gives the hidden tests their fixtures and turns each test's outcome into a TestResult."""
 
     def __init__(self, assignment, student, seed):
@@ -268,13 +275,6 @@ class _GradingPlugin:
     def rng(self, request):
         """Random draws of one test: the submission's seed, mixed with the test's id."""
         return np.random.default_rng([self._seed, zlib.crc32(request.node.nodeid.encode())])
-
-    def pytest_configure(self, config):
-        config.addinivalue_line("markers", MARKER)
-
-    def pytest_collectreport(self, report):
-        if report.failed:
-            self.errors.append(str(report.longrepr))
 
     def pytest_collection_modifyitems(self, items):
         for item in items:

@@ -24,10 +24,23 @@ import numpy as np
 
 from autograder.sandbox import messages, wire
 from autograder.sandbox.messages import MissingFunction, SandboxError, StudentError, Unavailable
-from autograder.sandbox.policy import (FOLDER_PREFIX, NOBODY, REPO, SANDBOX_HOME, SANDBOX_LIB, WORKER_FILES, Limits,
-                                       bwrap_argv, drops_privileges, environment, isolation_status,
-                                       resolve_isolation, site_packages)
+from autograder.sandbox.policy import (
+    FOLDER_PREFIX,
+    NOBODY,
+    REPO,
+    SANDBOX_HOME,
+    SANDBOX_LIB,
+    WORKER_FILES,
+    Limits,
+    bwrap_argv,
+    drops_privileges,
+    environment,
+    isolation_status,
+    resolve_isolation,
+    site_packages,
+)
 from autograder.sandbox.process import Failure, Process, cleanup, sweep_stale_folders
+
 
 class Proxy:
     """The student's functions as the grader calls them: `student.adam(w, dw, config)`.
@@ -94,10 +107,10 @@ class Sandbox:
     max_restarts: how many times a crashed worker is replaced before every call fails at once.
     """
 
-    def __init__(self, cells, *, limits: Limits = Limits(), isolation: str = "auto",
+    def __init__(self, cells, *, limits: Limits | None = None, isolation: str = "auto",
                  max_restarts: int = 3):
         self.cells = [(str(name), str(source)) for name, source in cells]
-        self.limits = limits
+        self.limits = limits or Limits()
         self.isolation = resolve_isolation(isolation)
         self.max_restarts = max_restarts
         self.load_errors: dict[str, str] = {}

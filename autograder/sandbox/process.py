@@ -15,6 +15,7 @@ from pathlib import Path
 from autograder.sandbox import wire
 from autograder.sandbox.policy import FOLDER_PREFIX
 
+
 class Failure(Exception):
     """The worker did not answer: kind is "timeout", "exit" or "protocol"."""
 

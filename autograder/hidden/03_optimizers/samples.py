@@ -5,18 +5,16 @@ each mistake breaks (a wrong formula keeps the 0.5 points of its state and gradi
 a crash or a missing function earns nothing). The tests check that grading gives exactly these.
 """
 
-from autograder.catalog import Sample, module
+from functools import partial
 
-MISTAKES = module("03_optimizers", "mistakes").MISTAKES
-ALTERNATIVES = module("03_optimizers", "alternatives").ALTERNATIVES
+from autograder.catalog import Sample, alternative_source, mistake_source
+
+mistake = partial(mistake_source, "03_optimizers")
+alternative = partial(alternative_source, "03_optimizers")
 RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
 FULL = dict.fromkeys(RULES, 3.0)
 
 
-def mistake(rule, hint_start):
-    """A wrong answer from the catalog, the one the feedback will name."""
-    (source,) = [m.source for m in MISTAKES if m.function == rule and m.hint.startswith(hint_start)]
-    return source
 
 
 ADAM_NO_BIAS_CORRECTION = mistake("adam", "Adam without bias correction")
@@ -28,10 +26,6 @@ ADAMW_AS_L2 = mistake("adamw", "AdamW with the weight decay folded into the grad
 
 
 
-def alternative(rule, description_start):
-    """A correct answer written otherwise than the reference, from the catalog the tests prove."""
-    (source,) = [a.source for a in ALTERNATIVES if a.function == rule and a.description.startswith(description_start)]
-    return source
 
 
 # A student who left the stub as it was and wrote the answer in a new cell below it: graded
@@ -137,7 +131,8 @@ SAMPLES = [
     Sample("heidi", "hostile: patches numpy, forges results, kills the grader, reads instructor files, "
                     "lying arrays, fork bomb, segfault, os._exit", HOSTILE, {**dict.fromkeys(RULES, 0.0), "sgd": 3.0}),
     Sample("ivan", "an infinite loop in AdaGrad and a memory bomb in RMSProp",
-           {"adagrad": INFINITE_LOOP_ADAGRAD, "rmsprop": MEMORY_BOMB_RMSPROP}, {**FULL, "adagrad": 0.0, "rmsprop": 0.0}),
+           {"adagrad": INFINITE_LOOP_ADAGRAD, "rmsprop": MEMORY_BOMB_RMSPROP},
+           {**FULL, "adagrad": 0.0, "rmsprop": 0.0}),
     Sample("judy", "a renamed notebook, a syntax error in RMSProp, the Adam cell deleted",
            {"rmsprop": SYNTAX_ERROR_RMSPROP, "adam": "DELETE"}, {**FULL, "rmsprop": 0.0, "adam": 0.0},
            filename="optimizers (1).ipynb"),

@@ -5,17 +5,15 @@ what each mistake breaks (the hidden tests' points: batchnorm_forward 4, batchno
 batchnorm_backward_alt 3, layernorm_forward 2, layernorm_backward 2).
 """
 
-from autograder.catalog import Sample, module
+from functools import partial
 
-MISTAKES = module("05_batch_normalization", "mistakes").MISTAKES
+from autograder.catalog import Sample, mistake_source
+
+mistake = partial(mistake_source, "05_batch_normalization")
 FULL = {"batchnorm_forward": 4.0, "batchnorm_backward": 4.0, "batchnorm_backward_alt": 3.0,
         "layernorm_forward": 2.0, "layernorm_backward": 2.0}
 
 
-def mistake(function, hint_start):
-    """A wrong answer from the catalog, the one the feedback will name."""
-    (source,) = [m.source for m in MISTAKES if m.function == function and m.hint.startswith(hint_start)]
-    return source
 
 
 SAMPLES = [
