@@ -159,7 +159,7 @@ def check_command(path):
             elif "NotImplementedError" in error or "NotWrittenYet" in error:
                 verdict, text = "not yet done", ": still the stub; write it where it says YOUR CODE HERE"
             else:
-                where = f"its cell does not run" if fn in box.load_errors else "its check fails"
+                where = "its cell does not run" if fn in box.load_errors else "its check fails"
                 verdict, text = "failed", f": {where}: {error}"
             verdicts[verdict] += 1
             print(f"{verdict.upper() if verdict == 'failed' else verdict:12} {fn}{text}")

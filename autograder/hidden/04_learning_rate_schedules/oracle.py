@@ -26,6 +26,7 @@ Test-only: imports torch.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 import torch
@@ -59,20 +60,25 @@ def _compare(name, schedule, args, theirs, steps):
     return diff
 
 
+def _inverse_sqrt_factor(step, warmup):
+    return (warmup / max(step, warmup)) ** 0.5
+
+
 CASES = [(0.37, 7, 0.3), (1.0, 1, 0.5), (0.05, 30, 0.1)]
 
 
 def check_step_decay(reference):
     """step_decay equals StepLR over 150 steps."""
     return max(_compare("step_decay", reference.step_decay, (lr, size, gamma),
-                        _torch_rates(lambda o: lr_scheduler.StepLR(o, size, gamma), lr, 150), np.arange(150))
+                        _torch_rates(partial(lr_scheduler.StepLR, step_size=size, gamma=gamma), lr, 150),
+                        np.arange(150))
                for lr, size, gamma in CASES)
 
 
 def check_exponential_decay(reference):
     """exponential_decay equals ExponentialLR over 200 steps."""
     return max(_compare("exponential_decay", reference.exponential_decay, (lr, gamma),
-                        _torch_rates(lambda o: lr_scheduler.ExponentialLR(o, gamma), lr, 200), np.arange(200))
+                        _torch_rates(partial(lr_scheduler.ExponentialLR, gamma=gamma), lr, 200), np.arange(200))
                for lr, gamma in ((0.37, 0.97), (1.0, 0.5), (0.05, 0.999)))
 
 
@@ -80,7 +86,7 @@ def check_cosine_decay(reference):
     """cosine_decay equals CosineAnnealingLR over its first half period, and stays at min_lr after it."""
     diffs = []
     for lr, total, min_lr in ((0.37, 100, 0.02), (1.0, 7, 0.0), (0.05, 250, 0.01)):
-        theirs = _torch_rates(lambda o: lr_scheduler.CosineAnnealingLR(o, total, min_lr), lr, total + 1)
+        theirs = _torch_rates(partial(lr_scheduler.CosineAnnealingLR, T_max=total, eta_min=min_lr), lr, total + 1)
         diffs.append(_compare("cosine_decay", reference.cosine_decay, (lr, total, min_lr), theirs,
                               np.arange(total + 1)))
         after = np.arange(total + 1, 3 * total)
@@ -93,7 +99,8 @@ def check_linear_decay(reference):
     """linear_decay equals LinearLR(start_factor=1, end_factor=end_lr / base_lr) to twice total_steps."""
     diffs = []
     for lr, total, end_lr in ((0.37, 100, 0.02), (1.0, 7, 0.0), (0.05, 250, 0.05)):
-        theirs = _torch_rates(lambda o: lr_scheduler.LinearLR(o, 1.0, end_lr / lr, total), lr, 2 * total)
+        linear = partial(lr_scheduler.LinearLR, start_factor=1.0, end_factor=end_lr / lr, total_iters=total)
+        theirs = _torch_rates(linear, lr, 2 * total)
         diffs.append(_compare("linear_decay", reference.linear_decay, (lr, total, end_lr), theirs,
                               np.arange(2 * total)))
     return max(diffs)
@@ -103,8 +110,8 @@ def check_inverse_sqrt_decay(reference):
     """inverse_sqrt_decay equals LambdaLR with the factor sqrt(warmup / max(step, warmup)) over 300 steps."""
     diffs = []
     for lr, warmup in ((0.37, 9), (1.0, 1), (0.05, 40)):
-        factor = lambda t, w=warmup: (w / max(t, w)) ** 0.5  # noqa: E731
-        theirs = _torch_rates(lambda o: lr_scheduler.LambdaLR(o, factor), lr, 300)
+        factor = partial(_inverse_sqrt_factor, warmup=warmup)
+        theirs = _torch_rates(partial(lr_scheduler.LambdaLR, lr_lambda=factor), lr, 300)
         diffs.append(_compare("inverse_sqrt_decay", reference.inverse_sqrt_decay, (lr, warmup), theirs,
                               np.arange(300)))
     return max(diffs)
