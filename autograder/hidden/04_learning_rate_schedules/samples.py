@@ -13,18 +13,14 @@ what each mistake breaks (the formula is worth 1, an array of steps 0.5, each pr
 - warmup_cosine with an if on the step: right at every single step, fails on an array: 1.5 of 2.
 """
 
-from autograder.catalog import Sample, module
+from functools import partial
 
-MISTAKES = module("04_learning_rate_schedules", "mistakes").MISTAKES
+from autograder.catalog import Sample, mistake_source
+
+mistake = partial(mistake_source, "04_learning_rate_schedules")
 SCHEDULES = ("step_decay", "exponential_decay", "cosine_decay", "linear_decay", "inverse_sqrt_decay",
              "warmup_cosine")
 FULL = dict.fromkeys(SCHEDULES, 2.0)
-
-
-def mistake(function, hint_start):
-    """A wrong answer from the catalog, the one the feedback will name."""
-    (source,) = [m.source for m in MISTAKES if m.function == function and m.hint.startswith(hint_start)]
-    return source
 
 
 SAMPLES = [
