@@ -97,31 +97,39 @@ def _reference_sources(assignment):
     return sources
 
 
-def grade(assignment_id, changes, seed):
-    """Grade the reference answers with `changes` ({function: cell}) through the real path -> Outcome."""
-    assignment = load_assignment(assignment_id)
+def _sources(assignment, changes):
     sources = dict(_reference_sources(assignment))
     for fn, code in changes.items():
         sources[fn] = Solution(code, 0, True)
-    return runner.grade_sources(assignment, sources, {}, seed=seed)
+    return sources
+
+
+def grade(assignment_id, changes, seed):
+    """Grade the reference answers with `changes` ({function: cell}) through the real path -> Outcome."""
+    assignment = load_assignment(assignment_id)
+    return runner.grade_sources(assignment, _sources(assignment, changes), {}, seed=seed)
 
 
 def _grade_job(job):
-    assignment_id, changes, seed = job
-    outcome = grade(assignment_id, changes, seed)
-    return [(t.function, t.score, t.max_score, t.hint) for t in outcome.tests]
+    """Grade one submission under each seed, loaded once (each seed gets a fresh proxy, as a new
+    submission would) -> per seed, [(function, score, max_score, hint)]."""
+    assignment_id, changes, seeds = job
+    assignment = load_assignment(assignment_id)
+    with runner.loaded(assignment, _sources(assignment, changes), {}) as (student, _):
+        outcomes = [runner.run_hidden_tests(assignment, student(), seed) for seed in seeds]
+    return [[(t.function, t.score, t.max_score, t.hint) for t in tests] for tests in outcomes]
 
 
 def prove(assignment_id, seeds=SEEDS, jobs=2):
     """Grade the whole catalog under every seed -> (list of Verdict, reference scores per seed)."""
     assignment = load_assignment(assignment_id)
     submissions = [{}] + plan(assignment, entries(assignment_id))
-    work = [(assignment_id, {fn: e.source for fn, e in sub.items()}, seed) for sub in submissions for seed in seeds]
+    work = [(assignment_id, {fn: e.source for fn, e in sub.items()}, tuple(seeds)) for sub in submissions]
     if jobs > 1:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            graded = list(pool.map(_grade_job, work))
+            graded = [tests for per_seed in pool.map(_grade_job, work) for tests in per_seed]
     else:
-        graded = [_grade_job(job) for job in work]
+        graded = [tests for job in work for tests in _grade_job(job)]
     full = assignment.points
     verdicts, reference = [], {}
     for i, sub in enumerate(submissions):

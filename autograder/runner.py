@@ -8,6 +8,7 @@ student's code does can reach this process, so it cannot change how the tests ju
 
 import re
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -119,8 +120,11 @@ def hidden_tests(assignment_id):
     return path
 
 
-def grade_sources(assignment, sources, notes, *, seed, limits=None, isolation="auto"):
-    """Grade a submission given as `{function: Solution}` (plus extraction notes) -> Outcome."""
+@contextmanager
+def loaded(assignment, sources, notes, *, limits=None, isolation="auto"):
+    """A submission's cells loaded in a sandbox -> (student, notes): a function that makes a fresh
+    Proxy (so each grading starts with every loaded function callable and a full time budget), and
+    the notes the feedback shows. `sources` is {function: Solution}."""
     limits = limits or Limits()
     cells, seen = list(assignment.setup), set()
     for fn in assignment.functions:
@@ -142,9 +146,13 @@ def grade_sources(assignment, sources, notes, *, seed, limits=None, isolation="a
             elif fn not in defined:
                 unavailable[fn] = f"the cell of {fn} ran but defines no function {fn}()"
         outcome_notes += [r for fn, r in unavailable.items() if fn in sources]
-        student = Proxy(box, unavailable, budget_seconds=limits.wall_seconds * 4)
-        tests = run_hidden_tests(assignment, student, seed)
-    return Outcome(tests, outcome_notes)
+        yield (lambda: Proxy(box, unavailable, budget_seconds=limits.wall_seconds * 4)), outcome_notes
+
+
+def grade_sources(assignment, sources, notes, *, seed, limits=None, isolation="auto"):
+    """Grade a submission given as `{function: Solution}` (plus extraction notes) -> Outcome."""
+    with loaded(assignment, sources, notes, limits=limits, isolation=isolation) as (student, outcome_notes):
+        return Outcome(run_hidden_tests(assignment, student(), seed), outcome_notes)
 
 
 def grade_unavailable(assignment, reason, *, seed):
