@@ -1,10 +1,13 @@
 """The autograder's command line (the contract is in docs/API.md).
 
     python -m autograder grade SUBMITTED [--out OUT] [--jobs N] [--timeout SECONDS] [--seed N]
-    python -m autograder demo [--out OUT]       grade the bundled sample class
+    python -m autograder demo [--out OUT]       grade the bundled sample class, then write its class report
+    python -m autograder report OUT             the class report: OUT/class_report.html and .csv
+    python -m autograder catalog [--markdown]   per graded function: known mistakes, named, alternatives
     python -m autograder release                regenerate assignments/ from solutions/
     python -m autograder check NOTEBOOK         run a notebook's visible checks at once (for students)
     python -m autograder prove ASSIGNMENT       grade the assignment's catalog of mistakes and alternatives
+    python -m autograder gradescope --assignment ID [--out ZIP]   Gradescope's autograder zip of one assignment
 """
 
 import argparse
@@ -13,7 +16,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import batch, gradebook, notebook, prove, release, report
+from autograder import batch, catalog_table, class_report, gradebook, gradescope, notebook, prove, release, report
 from autograder.sandbox.box import Sandbox
 from autograder.sandbox.policy import isolation_status
 
@@ -34,7 +37,18 @@ def main(argv=None):
     proof = commands.add_parser("prove", help="grade an assignment's catalog of mistakes and alternatives")
     proof.add_argument("assignment", choices=notebook.list_assignments())
     proof.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
+    class_page = commands.add_parser("report", help="the class report: full marks and known mistakes, per function")
+    class_page.add_argument("out", type=Path, help="grade's output folder (OUT/<student>/<assignment>/results.json)")
+    table = commands.add_parser("catalog", help="per graded function: known mistakes, how many named, alternatives")
+    table.add_argument("--markdown", action="store_true", help="a Markdown table of the counts")
+    gradescope.add_arguments(commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip"))
     args = parser.parse_args(argv)
+    if args.command == "gradescope":
+        return gradescope.command(args)
+    if args.command == "report":
+        return class_report.main(args.out)
+    if args.command == "catalog":
+        return catalog_table.main(args.markdown)
     if args.command == "release":
         return release.main()
     if args.command == "prove":
@@ -47,6 +61,7 @@ def main(argv=None):
         args.submitted = args.out / "submitted"
         shutil.rmtree(args.submitted, ignore_errors=True)
         shutil.copytree(SAMPLES, args.submitted)
+        return grade_command(args) or class_report.main(args.out)  # graded: then the class report
     return grade_command(args)
 
 
@@ -93,7 +108,8 @@ def grade_command(args):
             gradebook.record(url, assignment, group, args.submitted)
             manual |= gradebook.manual_scores(url, assignment, [r["extra_data"]["student_id"] for r in group])
     batch.write_atomic(args.out / "grades.csv", report.grades_csv(results, manual))
-    print(report.class_table(results))
+    print(report.class_table(results, {a: notebook.load_assignment(a).functions for a in by_assignment
+                                        if a in notebook.list_assignments()}))
     print(f"\n{len(results)} submissions ({regraded} graded now, {len(results) - regraded} up to date); "
           f"course seed {args.seed}")
     print(f"results and feedback pages: {args.out}/<student>/<assignment>/results.json, feedback.html")

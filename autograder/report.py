@@ -108,13 +108,18 @@ def grades_csv(results, manual=None):
     return buf.getvalue()
 
 
-def class_table(results):
-    """A plain-text table: one row a submission, one column a graded function, then the total."""
+def class_table(results, order=None):
+    """A plain-text table per assignment: one row a submission, one column a graded function, then the total.
+
+    order: {assignment id: graded functions in notebook order}; otherwise the order the tests ran.
+    """
     tables = []
     for assignment in sorted({r["extra_data"]["assignment_id"] for r in results}):
         group = sorted((r for r in results if r["extra_data"]["assignment_id"] == assignment),
                        key=lambda r: r["extra_data"]["student_id"])
         functions = list(dict.fromkeys(function_of(t) for r in group for t in r["tests"]))
+        known = (order or {}).get(assignment, ())
+        functions = [f for f in known if f in functions] + [f for f in functions if f not in known]
         header = ["student", *functions, "total"]
         rows = []
         for r in group:
