@@ -87,10 +87,12 @@ def test_results_keep_their_function_and_the_named_mistake():
     assert sum(t.score for t in adam) == 0.5  # state in config and dw untouched: its properties hold
 
 
-def test_a_regrade_reproduces_results_and_feedback_text(tmp_path):
-    """The same notebook graded twice with the same course seed: the same results.json, word for word."""
-    folder = tmp_path / "submitted" / "carol" / "03_optimizers"
-    shutil.copytree(catalog.HIDDEN_DIR.parent / "samples" / "submitted" / "carol" / "03_optimizers", folder)
+@pytest.mark.parametrize("student, assignment", [("carol", "03_optimizers"), ("olga", "06_dropout")])
+def test_a_regrade_reproduces_results_and_feedback_text(tmp_path, student, assignment):
+    """The same notebook graded twice with the same course seed: the same results.json, word for word
+    (olga's dropout draws without a seed)."""
+    folder = tmp_path / "submitted" / student / assignment
+    shutil.copytree(catalog.HIDDEN_DIR.parent / "samples" / "submitted" / student / assignment, folder)
     (sub,) = batch.find_submissions(tmp_path / "submitted")
     first, second = (batch.grade_submission(sub, course_seed=9, limits=runner.Limits(), isolation="auto")
                      for _ in range(2))

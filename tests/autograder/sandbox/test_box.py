@@ -435,6 +435,17 @@ def test_reset_forgets_globals_but_keeps_functions():
         assert box.call("bump") == 1
 
 
+def test_draws_without_a_seed_repeat_after_each_reset():
+    """Code that draws from NumPy's or Python's global generator draws the same numbers after every reset,
+    so a regrade of a submission that never seeds gives the same feedback."""
+    cells = [("draw", "import random\nimport numpy as np\ndef draw():\n    return float(np.random.rand()), random.random()")]
+    with Sandbox(cells, limits=FAST) as box:
+        first, second = box.call("draw"), box.call("draw")
+        assert first != second
+        box.reset()
+        assert box.call("draw") == first
+
+
 def test_failing_cells_are_recorded_and_the_others_still_run():
     """Syntax error, exception at import, NameError: each recorded in one line; later cells load."""
     cells = [("setup", "import numpy as np"),
