@@ -89,7 +89,7 @@ def encode(
         the caller's own arguments this way, so in-place updates keep their identity).
     session: when given, a Handle of another session is a StaleHandle error.
     Exact types only: a subclass of a container is read through its base class, a subclass
-    of a scalar or of ndarray is opaque.
+    of a scalar or of ndarray is opaque, except NumPy's own `np.matrix`, sent as its plain array.
     """
     buffers: list[memoryview] = []
     offset = 0
@@ -137,6 +137,8 @@ def encode(
                     "call the function that made it again"
                 )
             return {"H": [value.id, value.type_name]}
+        if kind is np.matrix:  # NumPy's own subclass (np.asmatrix, np.dot of matrices): its plain array
+            value, kind = np.asarray(value), np.ndarray
         if kind is np.ndarray:
             dtype = _wire_dtype(value.dtype)
             if dtype is None:

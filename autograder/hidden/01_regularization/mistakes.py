@@ -4,6 +4,9 @@ When a student's results equal a mistake's in a hidden test, the feedback shows 
 project's tests hand every one of them in, to prove that the hidden tests catch it, on its own
 function only, and name it. The mistakes of regularized_softmax_loss call the penalty functions
 of the notebook (the reference's, when they are proved), as a student's cell calls their own.
+
+`count` is how many of the real implementations examined (CS231n solutions in public
+repositories) showed the mistake; 0 means written from experience.
 """
 
 from autograder.catalog import Mistake
@@ -260,6 +263,53 @@ _RSL_FALLBACK = '''def regularized_softmax_loss(W, X, y, reg, penalty="l2", beta
     return data_loss + reg_loss, X.T @ dscores + dreg
 '''
 
+# Mined from real students' CS231n softmax losses (reg * np.sum(W * W) there is this notebook's "l2").
+_RSL_HALF_L2_INLINE = '''def regularized_softmax_loss(W, X, y, reg, penalty="l2", beta=0.5):
+    if penalty == "l1":
+        reg_loss, dreg = l1_penalty(W, reg)
+    elif penalty == "l2":
+        reg_loss, dreg = 0.5 * reg * np.sum(W * W), reg * W
+    elif penalty == "elastic_net":
+        reg_loss, dreg = elastic_net_penalty(W, reg, beta)
+    else:
+        raise ValueError(f"unknown penalty {penalty!r}: use 'l1', 'l2' or 'elastic_net'")
+    data_loss, dscores = softmax_loss(X @ W, y)
+    return data_loss + reg_loss, X.T @ dscores + dreg
+'''
+
+_RSL_PENALTY_ONLY_IN_GRADIENT = '''def regularized_softmax_loss(W, X, y, reg, penalty="l2", beta=0.5):
+    if penalty == "l1":
+        reg_loss, dreg = l1_penalty(W, reg)
+    elif penalty == "l2":
+        reg_loss, dreg = l2_penalty(W, reg)
+    elif penalty == "elastic_net":
+        reg_loss, dreg = elastic_net_penalty(W, reg, beta)
+    else:
+        raise ValueError(f"unknown penalty {penalty!r}: use 'l1', 'l2' or 'elastic_net'")
+    data_loss, dscores = softmax_loss(X @ W, y)
+    return data_loss, X.T @ dscores + dreg
+'''
+
+_RSL_GLOBAL_MAX = '''def regularized_softmax_loss(W, X, y, reg, penalty="l2", beta=0.5):
+    if penalty == "l1":
+        reg_loss, dreg = l1_penalty(W, reg)
+    elif penalty == "l2":
+        reg_loss, dreg = l2_penalty(W, reg)
+    elif penalty == "elastic_net":
+        reg_loss, dreg = elastic_net_penalty(W, reg, beta)
+    else:
+        raise ValueError(f"unknown penalty {penalty!r}: use 'l1', 'l2' or 'elastic_net'")
+    N = X.shape[0]
+    scores = X @ W
+    scores = scores - np.max(scores)
+    exp_scores = np.exp(scores)
+    probs = exp_scores / exp_scores.sum(axis=1, keepdims=True)
+    loss = np.mean(np.log(exp_scores.sum(axis=1)) - scores[np.arange(N), y])
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    return loss + reg_loss, X.T @ dscores / N + dreg
+'''
+
 PENALTIES = ("l1_penalty", "l2_penalty", "elastic_net_penalty")
 # The elastic net's tests also accept what the student's own l2_penalty and l1_penalty compose to
 # (a correct way to write it), so its mistakes are graded right where those two are right.
@@ -306,7 +356,15 @@ MISTAKES = [
             "samples, so dscores (and dW) must be divided by N too", _RSL_NO_MEAN_IN_GRADIENT, needs=PENALTIES),
     Mistake("regularized_softmax_loss", "an unstable softmax: np.exp of large scores overflows to inf (and "
             "inf / inf is NaN); subtract each row's largest score before exponentiating, or use softmax_loss",
-            _RSL_UNSTABLE, needs=PENALTIES),
+            _RSL_UNSTABLE, needs=PENALTIES, count=2),
+    Mistake("regularized_softmax_loss", "the largest score of the whole batch subtracted, not each row's own: a row "
+            "far below the others then underflows to exp = 0 (and log 0); subtract scores.max(axis=1, "
+            "keepdims=True), or use softmax_loss", _RSL_GLOBAL_MAX, needs=PENALTIES, count=2),
+    Mistake("regularized_softmax_loss", "the L2 penalty written out with a factor 1/2 (0.5 * reg * sum(W**2), "
+            "gradient reg * W: the convention of older CS231n handouts): here the L2 penalty is l2_penalty's "
+            "reg * sum(W**2), so call l2_penalty", _RSL_HALF_L2_INLINE, needs=PENALTIES, count=3),
+    Mistake("regularized_softmax_loss", "the penalty is in dW but not in the loss: add the penalty to the loss as "
+            "well", _RSL_PENALTY_ONLY_IN_GRADIENT, needs=PENALTIES, count=2),
     Mistake("regularized_softmax_loss", "the penalty's gradient divided by N: the penalty is not an average "
             "over the samples, add its gradient to dW as it is", _RSL_PENALTY_GRADIENT_OVER_N, needs=PENALTIES),
     Mistake("regularized_softmax_loss", "the penalty divided by N along with the data loss: only the data loss "

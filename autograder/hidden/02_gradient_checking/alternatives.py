@@ -192,4 +192,17 @@ def elu_backward(dout, cache):
     dscores = active - onehot * active.sum(axis=1, keepdims=True)
     return loss, dscores / N
 '''),
+    Alternative("svm_loss",
+                "NumPy matrices (np.asmatrix), as some real students write it: the gradient comes back an np.matrix",
+                '''def svm_loss(scores, y):
+    N = scores.shape[0]
+    S = np.asmatrix(scores)
+    correct = S[np.arange(N), y].T
+    margins = np.maximum(0, S - correct + 1)
+    margins[np.arange(N), y] = 0
+    loss = margins.sum() / N
+    positive = (margins > 0).astype(float)
+    positive[np.arange(N), y] = -positive.sum(axis=1).T
+    return loss, positive / N
+'''),
 ]

@@ -7,9 +7,21 @@ mistake that comes from caching the input instead of the output redefines the fo
 Every backward entry `needs` its forward: a backward pass is judged through its forward's
 cache, so it is proved next to a right forward (and a cell that redefines the forward never
 meets a forward mistake).
+
+`count` is how many of the real implementations examined (CS231n solutions in public
+repositories) showed the mistake; 0 means written from experience.
 """
 
 from autograder.catalog import Mistake
+
+# Named by behaviour in the hidden tests (any wrong value), so they are constants here.
+WRONG_DEFAULT_ALPHA = {
+    "leaky_relu": ("The default alpha is not the contract's 0.01: write the signature "
+                   "leaky_relu_forward(x, alpha=0.01)."),
+    "elu": "The default alpha is not the contract's 1.0: write the signature elu_forward(x, alpha=1.0).",
+}
+LEAKY_ALPHA_IGNORED = ("The slope for x <= 0 is a fixed number that ignores alpha: multiply the negative side by the "
+                       "alpha argument.")
 
 MISTAKES = [
     # --- sigmoid_forward ---
@@ -77,7 +89,7 @@ def sigmoid_backward(dout, cache):
             '''def tanh_forward(x):
     out = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
     return out, out
-'''),
+''', count=2),
     Mistake("tanh_forward",
             "tanh written as (exp(2x) - 1) / (exp(2x) + 1) gives inf / inf = NaN for large positive x: use np.tanh.",
             '''def tanh_forward(x):
@@ -137,7 +149,21 @@ def tanh_backward(dout, cache):
             '''def leaky_relu_forward(x, alpha=0.01):
     out = np.where(x > 0, x, 0.01 * x)
     return out, (x, alpha)
-'''),
+''', count=2),
+    # Real answers fixed it at 0.001 and at 0.2: named by behaviour (two alphas, one result). With
+    # the default alpha it gives what the default 1e-3 below gives: behaviour tells them apart.
+    Mistake("leaky_relu_forward", LEAKY_ALPHA_IGNORED,
+            '''def leaky_relu_forward(x, alpha=0.01):
+    slope = 0.001
+    out = np.where(x > 0, x, slope * x)
+    return out, (x, alpha)
+''', count=2),
+    # Real defaults: 1e-3, 0.05 and 0.5; named by behaviour (right with alpha=0.01 spelled out).
+    Mistake("leaky_relu_forward", WRONG_DEFAULT_ALPHA["leaky_relu"],
+            '''def leaky_relu_forward(x, alpha=1e-3):
+    out = np.maximum(alpha * x, x)
+    return out, (x, alpha)
+''', count=3),
     Mistake("leaky_relu_forward",
             "np.maximum(alpha, x) clips x at the value alpha: the leaky ReLU is np.where(x > 0, x, alpha * x) "
             "(or np.maximum(alpha * x, x) for alpha < 1).",
@@ -193,7 +219,12 @@ def tanh_backward(dout, cache):
             '''def elu_forward(x, alpha=1.0):
     out = np.where(x > 0, x, np.exp(x) - 1)
     return out, (x, out, alpha)
-'''),
+''', count=1),
+    Mistake("elu_forward", WRONG_DEFAULT_ALPHA["elu"],
+            '''def elu_forward(x, alpha=0.1):
+    out = np.where(x > 0, x, alpha * (np.exp(x) - 1))
+    return out, (x, out, alpha)
+''', count=1),
     Mistake("elu_forward",
             "alpha scales the positive side too: for x > 0 the ELU is x itself.",
             '''def elu_forward(x, alpha=1.0):

@@ -1,11 +1,15 @@
 """Hidden tests of 02_gradient_checking: four activation layers and the multiclass SVM loss.
 
-Forward passes are judged on their outputs against the reference. A backward pass is judged
-twice: as the gradient of the student's OWN forward pass (numerically, by centred differences,
-as the notebook teaches), and against the reference's dx wherever the student's forward gives
-the reference's out. Where the student's forward is wrong, the backward is accepted when it
-is the exact gradient of that forward, or the right gradient anyway, or right when handed a
-correct forward's cache: one mistake costs the points of the function it is in, once.
+Forward passes are judged on their outputs against the reference; a leaky ReLU or ELU that
+mishandles alpha (a wrong default, a fixed slope) is named by its behaviour, whatever its
+numbers. A backward pass is judged twice: as the gradient of the student's OWN forward pass
+(numerically, by centred differences, as the notebook teaches), and against the reference's dx
+wherever the student's forward gives the reference's out. Where the student's forward is
+wrong, the backward is accepted when it is the exact gradient of that forward, or the right
+gradient anyway, or right when handed a correct forward's cache: one mistake costs the points
+of the function it is in, once. For the same reason backward passes get alpha spelled out (at
+its default where the test is about the formula), so that a forward without the right default
+does not cost its backward pass too.
 
 Inputs are drawn from the run's seed (`rng`), away from the kinks (|x| >= 0.1 for the
 activations, margins at least 0.1 from 0 for the hinge loss) except in the one test about a
@@ -16,6 +20,7 @@ inactive margins, one of them below 1), so what a test covers never depends on t
 import numpy as np
 import pytest
 
+from autograder.catalog import module
 from autograder.sandbox.messages import StudentError
 from autograder.testing import Mismatch, as_array, close, explain, fresh, judge, pair
 from cs231n_utils.checks import describe_difference
@@ -32,6 +37,8 @@ GRAD_RTOL, GRAD_ATOL = 1e-6, 1e-7
 
 SHAPES = [(12,), (3, 4), (4, 3), (2, 3, 2)]  # at most 12 entries: two forward calls per entry
 ALPHA_RANGE = {"leaky_relu": (0.05, 0.5), "elu": (0.3, 0.8)}  # away from the defaults 0.01 and 1.0
+DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
+CATALOG = module("02_gradient_checking", "mistakes")
 
 
 def graded(function, points, *values):
@@ -122,6 +129,47 @@ def judge_backward(act, student, reference, mistakes, x, dout, kwargs, situation
             f" against the numerical gradient): fix {act}_forward first, then its backward pass")
 
 
+def default_alpha(act):
+    """The keyword arguments that spell out the default alpha (none for sigmoid and tanh).
+
+    Backward passes are judged with alpha given, so that a forward without the right default
+    (a mistake of the forward, judged there) does not cost its backward pass too.
+    """
+    return {"alpha": DEFAULT_ALPHA[act]} if act in DEFAULT_ALPHA else {}
+
+
+def alpha_mistake(act, student, reference, x, with_defaults):
+    """The hint for a forward that mishandles alpha, named by behaviour whatever its numbers, or None.
+
+    with_defaults: the failing call used the default alpha. Then a forward that is right with
+    alpha=default spelled out has a wrong default (real ones: 1e-3, 0.05, 0.5; ELU 0.1). A leaky
+    ReLU giving one result for two alphas has a fixed slope (real ones: 0.001, 0.2).
+    """
+    if act not in DEFAULT_ALPHA:
+        return None
+    try:
+        if with_defaults and close(forward(fresh(student), act, x, default_alpha(act))[0],
+                                   forward(fresh(reference), act, x, {})[0]):
+            return CATALOG.WRONG_DEFAULT_ALPHA[act]
+        low, high = (forward(fresh(student), act, x, {"alpha": a})[0] for a in ALPHA_RANGE[act])
+    except (StudentError, AssertionError):  # a forward that fails here: its own message says enough
+        return None
+    return CATALOG.LEAKY_ALPHA_IGNORED if act == "leaky_relu" and close(low, high) else None
+
+
+def judge_forward(act, student, reference, mistakes, x, kwargs, situation):
+    """judge() on the forward's out; where it names no mistake, or only a mishandled alpha (a fixed
+    slope of 0.001 and a default of 0.001 give the same out with the default), behaviour decides."""
+    try:
+        judge(f"{act}_forward", lambda impl: {"out": forward(impl, act, x, kwargs)[0]}, student, reference, mistakes,
+              situation=situation)
+    except Mismatch as mismatch:
+        alpha_hints = (None, CATALOG.WRONG_DEFAULT_ALPHA.get(act), CATALOG.LEAKY_ALPHA_IGNORED)
+        if mismatch.hint in alpha_hints:
+            mismatch.hint = alpha_mistake(act, student, reference, x, not kwargs) or mismatch.hint
+        raise
+
+
 # --- forward passes ----------------------------------------------------------------------------
 
 FORWARD_RANGES = {"sigmoid": (0.1, 8.0), "tanh": (0.1, 4.0), "leaky_relu": (0.1, 5.0), "elu": (0.1, 5.0)}
@@ -133,8 +181,7 @@ def test_forward_values(act, student, reference, mistakes, rng):
     """out equals the formula on random inputs of both signs (default arguments)"""
     low, high = FORWARD_RANGES[act]
     x = signed(rng, shape_of(rng), low, high)
-    judge(f"{act}_forward", lambda impl: {"out": forward(impl, act, x, {})[0]}, student, reference, mistakes,
-          situation=f"with x of shape {x.shape}, |x| between {low} and {high}")
+    judge_forward(act, student, reference, mistakes, x, {}, f"with x of shape {x.shape}, |x| between {low} and {high}")
 
 
 @pytest.mark.parametrize("act", [graded("sigmoid_forward", 0.25, "sigmoid"), graded("tanh_forward", 0.25, "tanh")])
@@ -150,8 +197,7 @@ def test_forward_alpha(act, student, reference, mistakes, rng):
     """uses the alpha it is given"""
     kwargs = {"alpha": float(rng.uniform(*ALPHA_RANGE[act]))}
     x = signed(rng, shape_of(rng), 0.1, 5.0)
-    judge(f"{act}_forward", lambda impl: {"out": forward(impl, act, x, kwargs)[0]}, student, reference, mistakes,
-          situation=f"with x of shape {x.shape}{shown(kwargs)}")
+    judge_forward(act, student, reference, mistakes, x, kwargs, f"with x of shape {x.shape}{shown(kwargs)}")
 
 
 # --- backward passes ---------------------------------------------------------------------------
@@ -160,11 +206,13 @@ def test_forward_alpha(act, student, reference, mistakes, rng):
                                  graded("leaky_relu_backward", 0.75, "leaky_relu"),
                                  graded("elu_backward", 0.75, "elu")])
 def test_backward_values(act, student, reference, mistakes, rng):
-    """dx equals dout times the derivative, on random inputs of both signs (default arguments)"""
+    """dx equals dout times the derivative, on random inputs of both signs (alpha at its default value)"""
     x = signed(rng, (3, 4), 0.1, 4.0)
     dout = signed(rng, (3, 4), 0.2, 2.0)
-    judge_backward(act, student, reference, mistakes, x, dout, {},
-                   f"with x of shape {x.shape}, |x| between 0.1 and 4, and a random dout")
+    kwargs = default_alpha(act)
+    judge_backward(act, student, reference, mistakes, x, dout, kwargs,
+                   f"after {act}_forward(x{shown(kwargs).replace(' and ', ', ')}) with x of shape {x.shape}, "
+                   "|x| between 0.1 and 4, and a random dout")
 
 
 @pytest.mark.parametrize("act", [graded("leaky_relu_backward", 0.25, "leaky_relu"),
@@ -185,15 +233,16 @@ def test_backward_is_gradient_of_own_forward(act, student, reference, mistakes, 
     """dx is the gradient of your own forward pass (checked numerically, inputs of 1 to 3 dimensions)"""
     x = signed(rng, shape_of(rng), 0.1, 4.0)
     dout = signed(rng, x.shape, 0.2, 2.0)
-    out, dx = forward_backward(fresh(student), act, x, dout, {})
-    numerical = own_gradient(fresh(student), act, x, dout, {})
+    kwargs = default_alpha(act)
+    out, dx = forward_backward(fresh(student), act, x, dout, kwargs)
+    numerical = own_gradient(fresh(student), act, x, dout, kwargs)
     if close(dx, numerical, GRAD_RTOL, GRAD_ATOL):
         return
-    ref_out, ref_dx = forward_backward(fresh(reference), act, x, dout, {})
-    if not close(out, ref_out) and forgiven(student, reference, act, x, dout, {}, dx, ref_dx, numerical):
+    ref_out, ref_dx = forward_backward(fresh(reference), act, x, dout, kwargs)
+    if not close(out, ref_out) and forgiven(student, reference, act, x, dout, kwargs, dx, ref_dx, numerical):
         return
     hint = explain(f"{act}_backward", {"dx": dx},
-                   lambda impl: {"dx": forward_backward(impl, act, x, dout, {})[1]}, mistakes)
+                   lambda impl: {"dx": forward_backward(impl, act, x, dout, kwargs)[1]}, mistakes)
     raise Mismatch(f"with x of shape {x.shape}, |x| between 0.1 and 4: dx differs from the numerical gradient of "
                    f"sum({act}_forward(x) * dout) (centred differences, h = {H:g}): "
                    f"{describe_difference(dx, numerical)}", hint)

@@ -168,9 +168,47 @@ _RMSPROP_NEW_ARRAYS = """def rmsprop(w, dw, config=None):
     return np.subtract(w, lr * dw / np.add(np.sqrt(config["cache"]), eps)), config
 """
 
+# Real formulations from public CS231n solutions (older handouts set t's default to 1; their docstring
+# allows updating w in place).
+_T_FROM_ONE = """def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-3)
+    config.setdefault("beta1", 0.9)
+    config.setdefault("beta2", 0.999)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("m", np.zeros_like(w))
+    config.setdefault("v", np.zeros_like(w))
+    config.setdefault("t", 1)
+    b1, b2 = config["beta1"], config["beta2"]
+    config["m"] = b1 * config["m"] + (1 - b1) * dw
+    config["v"] = b2 * config["v"] + (1 - b2) * dw**2
+    m_hat = config["m"] / (1 - b1 ** config["t"])
+    v_hat = config["v"] / (1 - b2 ** config["t"])
+    config["t"] += 1
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+"""
+
+_ADAM_IN_PLACE = """def adam(w, dw, config=None):
+    if config is None:
+        config = {}
+    for key, value in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8), ("t", 0)):
+        config.setdefault(key, value)
+    b1, b2 = config["beta1"], config["beta2"]
+    t = config["t"] + 1
+    m = b1 * config.get("m", np.zeros_like(w)) + (1 - b1) * dw
+    v = b2 * config.get("v", np.zeros_like(w)) + (1 - b2) * dw**2
+    w -= config["learning_rate"] * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + config["epsilon"])
+    config["m"], config["v"], config["t"] = m, v, t
+    return w, config
+"""
+
 ALTERNATIVES = [Alternative(rule, description, source, _NEEDS.get(description, ()))
                 for rule, known in _BY_RULE.items() for description, source in known.items()] + [
     Alternative("adam", "config.get(key, default) for every hyperparameter, the state stored back", _CONFIG_GET),
     Alternative("rmsprop", "config.get(key, default), new arrays with np.square, np.sqrt and np.add",
                 _RMSPROP_NEW_ARRAYS),
+    Alternative("adam", "t starting at 1 and incremented after the bias correction (older CS231n handouts)",
+                _T_FROM_ONE),
+    Alternative("adam", "w updated in place (w -= ...), as CS231n's docstring allows", _ADAM_IN_PLACE),
 ]

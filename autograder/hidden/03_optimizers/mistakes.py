@@ -3,7 +3,10 @@
 When a student's weights equal a mistake's in a hidden test, the feedback shows its hint. The
 project's tests hand every one of them in, to prove that the hidden tests catch it, on its own
 rule only, and name it. Wrong defaults are made from the reference's own cell with one default
-changed, so they are right in every other way.
+changed, so they are right in every other way; the hidden tests name a wrong default by its
+behaviour (right with every hyperparameter given, wrong with one left out), whatever the wrong
+value. `count` is how many of the real implementations examined (CS231n solutions in public
+repositories) showed the mistake.
 """
 
 from autograder.catalog import Mistake
@@ -153,6 +156,30 @@ _RMSPROP_DEFAULTS_ONLY = '''def rmsprop(w, dw, config=None):
     return w - learning_rate * dw / (np.sqrt(cache) + epsilon), config
 '''
 
+_RMSPROP_NO_SQRT = '''def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    d = config["decay_rate"]
+    cache = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw**2
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (cache + config["epsilon"]), config
+'''
+
+_RMSPROP_OWN_EPSILON = '''def rmsprop(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    d = config["decay_rate"]
+    cache = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw**2
+    config["cache"] = cache
+    return w - config["learning_rate"] * dw / (np.sqrt(cache) + 1e-7), config
+'''
+
 
 _PLAIN_STEP = '''    next_w = w - lr * m_hat / (np.sqrt(v_hat) + config["epsilon"])
 '''
@@ -188,6 +215,9 @@ _NO_BIAS_CORRECTION = '''    config["t"] += 1
 _T_AFTER_USE = '''    m_hat = config["m"] / (1 - b1 ** config["t"])
     v_hat = config["v"] / (1 - b2 ** config["t"])
     config["t"] += 1
+'''
+_T_NEVER_INCREMENTED = '''    m_hat = config["m"] / (1 - b1 ** config["t"])
+    v_hat = config["v"] / (1 - b2 ** config["t"])
 '''
 _EPS_IN_SQRT = '''    next_w = w - lr * m_hat / np.sqrt(v_hat + config["epsilon"])
 '''
@@ -233,6 +263,10 @@ _NAMED = {
         "epsilon inside the square root: the step divides by sqrt(cache) + epsilon": _RMSPROP_EPS_IN_SQRT,
         "ignoring the hyperparameters in config (always the defaults): read learning_rate, decay_rate and epsilon "
         "from config": _RMSPROP_DEFAULTS_ONLY,
+        "RMSProp dividing by cache instead of by sqrt(cache): the step is learning_rate * dw / (sqrt(cache) + "
+        "epsilon)": _RMSPROP_NO_SQRT,
+        "epsilon written as a number of its own (1e-7) instead of config['epsilon']: read epsilon from config, "
+        "which holds its default 1e-8 when none is given": _RMSPROP_OWN_EPSILON,
     },
     "adam": {
         "Adam without bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t":
@@ -242,6 +276,8 @@ _NAMED = {
         "t off by one (the first step corrected as if t = 2): t starts at 0 and is incremented before use":
             _adam_cell(t_start=1),
         "epsilon inside the square root: the step divides by sqrt(v_hat) + epsilon": _adam_cell(step=_EPS_IN_SQRT),
+        "t never incremented, so every step is bias-corrected as the first one: add 1 to config['t'] at every "
+        "call, before using it": _adam_cell(t_start=1, t_update=_T_NEVER_INCREMENTED),
         _ALWAYS_DEFAULTS: _adam_cell(defaults=_DEFAULTS_ONLY),
     },
     "adamw": {
@@ -339,6 +375,23 @@ _ADAGRAD_DW_IN_PLACE = """def adagrad(w, dw, config=None):
     return w - config["learning_rate"] * dw, config
 """
 
+_ADAGRAD_CACHE_NEVER_GROWS = """def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
+"""
+
+_MOMENTUM_RETURNS_VELOCITY = """def sgd_momentum(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config["momentum"] * config.get("velocity", np.zeros_like(w)) - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, v
+"""
+
 _ADAGRAD_CACHE_NOT_STORED = """def adagrad(w, dw, config=None):
     config = {} if config is None else config
     config.setdefault("learning_rate", 1e-2)
@@ -410,6 +463,9 @@ _OTHERS = [
                    "config['learning_rate'] at every call, since a schedule changes it", _SGD_LR_UNDER_OWN_KEY),
     Mistake("sgd", GRADIENT_CHANGED, _SGD_DW_IN_PLACE),
     Mistake("sgd_momentum", STATE_OUTSIDE_CONFIG, _MOMENTUM_GLOBAL),
+    # Caught by the form of what comes back; the feedback's own message says config must be the dict.
+    Mistake("sgd_momentum", "returning the velocity where the config belongs: return (next_w, config), with the "
+                            "velocity stored in config['velocity']", _MOMENTUM_RETURNS_VELOCITY, named=False, count=1),
     # Raises KeyError on a partial config: the feedback shows the student's own error and its line.
     Mistake("sgd_momentum", "a partial config replaced by the defaults (config or {...}): fill in only the missing "
                             "keys with config.setdefault", _MOMENTUM_PARTIAL_CONFIG_REPLACED, named=False),
@@ -417,6 +473,8 @@ _OTHERS = [
             _NESTEROV_V_STARTS_AT_STEP),
     Mistake("adagrad", GRADIENT_CHANGED, _ADAGRAD_DW_IN_PLACE),
     Mistake("adagrad", "AdaGrad's cache not stored back in config, so it never accumulates", _ADAGRAD_CACHE_NOT_STORED),
+    Mistake("adagrad", "AdaGrad's cache never grows (dw**2 is not added to it), so every step divides by epsilon: "
+                       "add dw**2 to the cache before the step", _ADAGRAD_CACHE_NEVER_GROWS, count=1),
     Mistake("adagrad", "AdaGrad without epsilon: divide by sqrt(cache) + epsilon, which also guards against "
                        "dividing by zero", _ADAGRAD_NO_EPSILON),
     # float32 rounding moves each number by its own amount: caught, but no single answer to match.
@@ -434,6 +492,21 @@ _WRONG_DEFAULTS = {"learning_rate": None, "momentum": ("0.9", "0.99"), "decay_ra
 _RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw")
 
 
+# (rule, hyperparameter) -> how many real implementations had a wrong default for it
+_REAL_WRONG_DEFAULTS = {("adagrad", "learning_rate"): 4, ("rmsprop", "epsilon"): 1}
+
+
+def _defaults_of(rule, key):
+    """(the reference's default for key, as written in its cell; a wrong one a student might type)."""
+    lr = "1e-3" if rule in ("adam", "adamw") else "1e-2"
+    return _WRONG_DEFAULTS[key] or (lr, "1e-2" if lr == "1e-3" else "1e-3")
+
+
+def wrong_default_hint(rule, key):
+    """The hint for a wrong default of `key` in `rule`, whatever the wrong value (the hidden tests use it too)."""
+    return f"the wrong default for {key}: the contract's default is {_defaults_of(rule, key)[0]}"
+
+
 def _wrong_defaults():
     """For every hyperparameter of every rule: the reference's cell with that one default wrong."""
     assignment = load_assignment("03_optimizers")
@@ -441,16 +514,27 @@ def _wrong_defaults():
     out = []
     for rule in _RULES:
         source = cells[rule].code
-        for key, values in _WRONG_DEFAULTS.items():
-            lr = "1e-3" if rule in ("adam", "adamw") else "1e-2"
-            right, wrong = values or (lr, "1e-2" if lr == "1e-3" else "1e-3")
+        for key in _WRONG_DEFAULTS:
+            right, wrong = _defaults_of(rule, key)
             old = f'config.setdefault("{key}", {right})'
             if old not in source:
                 continue
-            out.append(Mistake(rule, f"the wrong default for {key}: the contract's default is {right}",
-                               source.replace(old, f'config.setdefault("{key}", {wrong})')))
+            cell = source.replace(old, f'config.setdefault("{key}", {wrong})')
+            count = _REAL_WRONG_DEFAULTS.get((rule, key), 0)
+            out.append(Mistake(rule, wrong_default_hint(rule, key), cell, count=count))
     return out
 
 
-MISTAKES = [Mistake(rule, hint, source) for rule, known in _NAMED.items() for hint, source in known.items()] \
-    + _OTHERS + _wrong_defaults()
+# (rule, start of the hint) -> how many real implementations showed the mistake
+_REAL = {("rmsprop", "epsilon inside the square root"): 2, ("rmsprop", "RMSProp dividing by cache"): 1,
+         ("rmsprop", "epsilon written as a number of its own"): 1, ("adam", "Adam without bias correction"): 3,
+         ("adam", "t off by one"): 7, ("adam", "epsilon inside the square root"): 1, ("adam", "t never incremented"): 2,
+         ("adagrad", "epsilon inside the square root"): 1}
+
+
+def _count(rule, hint):
+    return next((n for (r, start), n in _REAL.items() if r == rule and hint.startswith(start)), 0)
+
+
+MISTAKES = [Mistake(rule, hint, source, count=_count(rule, hint)) for rule, known in _NAMED.items()
+            for hint, source in known.items()] + _OTHERS + _wrong_defaults()

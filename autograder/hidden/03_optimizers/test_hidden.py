@@ -6,6 +6,9 @@ between calls) is judged against the reference's weights and carries 2.5 of a ru
 two properties are judged against the student's own rule: state kept in config (two parameters
 updated in turn give what each gives alone) and the gradient left untouched. Any formulation
 that gives the same weights earns full marks, whatever it keeps in its state (the contract).
+A wrong answer is named by the catalog mistake that gives the same weights; a wrong default is
+named by its behaviour instead (right with every hyperparameter spelled out, wrong with one left
+out), since real students' wrong defaults take many values.
 
 What a test covers never depends on the draw: the random values only pick shapes, weights and
 gradients from ranges where every draw exercises the same property. Weights stay away from zero
@@ -18,6 +21,7 @@ import numpy as np
 import pytest
 
 from autograder.catalog import module
+from autograder.sandbox.messages import StudentError
 from autograder.testing import Functions, Mismatch, fresh, judge, same
 
 RULES = ["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adamw"]
@@ -120,6 +124,36 @@ def check(rule, run, student, reference, mistakes, situation, accepted=()):
     judge(rule, run, student, reference, mistakes, situation=situation, accepted=accepted, rtol=RTOL, atol=ATOL)
 
 
+def wrong_default(rule, student, reference, w0, grads, given):
+    """The hint for a wrong default, or None: the student's rule follows the reference with every
+    hyperparameter of `given` spelled out, and departs from it when one of them is left out.
+
+    Named by behaviour, so any wrong value is named (real students wrote 0.1, 1e-3 and 1e-5 as
+    AdaGrad's default learning rate, 1e-6 as an epsilon), not only the catalog's own.
+    """
+    def same_as_reference(config):
+        return same(trajectory(student, rule, w0, grads, config), trajectory(reference, rule, w0, grads, config),
+                    RTOL, ATOL)
+
+    try:
+        if not same_as_reference(given):
+            return None
+        missing = [key for key in given if not same_as_reference({k: v for k, v in given.items() if k != key})]
+    except (StudentError, AssertionError):  # a rule that fails on these configs: its own message says enough
+        return None
+    return CATALOG.wrong_default_hint(rule, missing[0]) if missing else None
+
+
+def check_defaults(rule, run, student, reference, mistakes, situation, w0, grads, given):
+    """check(), naming a wrong default by its behaviour when no catalog mistake gives the student's weights."""
+    try:
+        check(rule, run, student, reference, mistakes, situation)
+    except Mismatch as mismatch:
+        if mismatch.hint is None:
+            mismatch.hint = wrong_default(rule, student, reference, w0, grads, given)
+        raise
+
+
 @pytest.mark.parametrize("rule", graded(1.0))
 def test_hyperparameters(rule, student, reference, mistakes, rng):
     """follows the update formula with every hyperparameter given in config"""
@@ -133,8 +167,9 @@ def test_hyperparameters(rule, student, reference, mistakes, rng):
 def test_defaults(rule, student, reference, mistakes, rng):
     """with config=None, uses the default hyperparameters"""
     w0, grads = problem(rng)
-    check(rule, lambda impl: trajectory(impl, rule, w0, grads, None), student, reference, mistakes,
-          f"with config=None (defaults {shown(DEFAULTS[rule])[7:]}), over {NUM_CALLS} calls")
+    check_defaults(rule, lambda impl: trajectory(impl, rule, w0, grads, None), student, reference, mistakes,
+                   f"with config=None (defaults {shown(DEFAULTS[rule])[7:]}), over {NUM_CALLS} calls",
+                   w0, grads, DEFAULTS[rule])
 
 
 @pytest.mark.parametrize("rule", graded(0.5))
@@ -148,8 +183,8 @@ def test_partial_config(rule, student, reference, mistakes, rng):
         return {f"with {key!r} missing, {step}": w for key, config in configs.items()
                 for step, w in trajectory(impl, rule, w0, grads, config).items()}
 
-    check(rule, run, student, reference, mistakes,
-          f"with w of shape {w0.shape}, {shown(full)} less one hyperparameter at a time")
+    check_defaults(rule, run, student, reference, mistakes,
+                   f"with w of shape {w0.shape}, {shown(full)} less one hyperparameter at a time", w0, grads, full)
 
 
 def pytorch_buffer_form(rule):

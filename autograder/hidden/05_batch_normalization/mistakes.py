@@ -5,6 +5,9 @@ project's tests hand every one of them in, to prove that the hidden tests catch 
 function only, and name it. A mistaken forward pass keeps the reference's cache layout, as the
 reference's backward passes (the rest of that submission) need it. The sources run after the
 reference's cells, so `np` is there.
+
+`count` is how many of the real implementations examined (CS231n solutions in public
+repositories) showed the mistake; 0 means written from experience.
 """
 
 from autograder.catalog import Mistake
@@ -87,7 +90,7 @@ _BN_FORWARD_MISTAKES = [
         bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
         bn_param["running_var"] = momentum * running_var + (1 - momentum) * var''')),
     Mistake("batchnorm_forward", TEST_MODE_BATCH_STATISTICS, _bn_forward(
-        test_mode="xhat = (x - mu) / np.sqrt(var + eps)")),
+        test_mode="xhat = (x - mu) / np.sqrt(var + eps)"), count=1),
     Mistake("batchnorm_forward", NOT_STORED, _bn_forward(store="pass")),
     Mistake("batchnorm_forward", RUNNING_VAR_ONES, _bn_forward(running_var_default="np.ones(D)")),
 ]
@@ -124,6 +127,8 @@ NO_MEAN_PATH = ("dx without the path through the mean: x also reaches the output
                 "adds dmu / N to every row, with dmu = -sum(dxmu)")
 NO_VARIANCE_PATH = ("dx without the path through the variance: x also reaches the output through var, which adds "
                     "2 * xmu * dvar / N to dxmu")
+SUMMED_TO_NUMBERS = ("dgamma and dbeta summed over every axis into single numbers (np.sum without axis): sum over "
+                     "the batch only, axis=0, which gives one value per feature, shape (D,)")
 VARIANCE_NOT_OVER_N = ("the variance's local gradient without its 1/N: var = mean(sq), so each sq[i] gets "
                        "dvar / N")
 
@@ -133,6 +138,8 @@ _BN_BACKWARD_MISTAKES = [
     Mistake("batchnorm_backward", NO_MEAN_PATH, _bn_backward(mean_path="0.0")),
     Mistake("batchnorm_backward", NO_VARIANCE_PATH, _bn_backward(variance_path="0.0")),
     Mistake("batchnorm_backward", VARIANCE_NOT_OVER_N, _bn_backward(over_n="")),
+    Mistake("batchnorm_backward", SUMMED_TO_NUMBERS, _bn_backward(dbeta="dout.sum()", dgamma="(dout * xhat).sum()"),
+            count=1),
 ]
 
 # --- batchnorm_backward_alt (closed form) ------------------------------------------------------

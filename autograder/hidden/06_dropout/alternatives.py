@@ -2,7 +2,8 @@
 
 The contract accepts any random generator, so these differ from the reference above all in how
 they draw the mask. Each keeps the cache the notebook's given code builds, (dropout_param, mask)
-with mask the array x is multiplied by, so the reference's other function works with it.
+with mask the array x is multiplied by, so the reference's other function works with it; the one
+that caches a boolean mask (as real students do) redefines both passes in its cell.
 """
 
 from autograder.catalog import Alternative
@@ -57,6 +58,26 @@ def dropout_backward(dout, cache):
     dx *= mask
     return dx
 '''),
+    # Real: a boolean mask in the cache, the 1/p applied in both passes.
+    Alternative("dropout_backward", "the mask cached as booleans: the forward returns x * mask / p, the backward "
+                                    "dout * mask / p", '''
+def dropout_forward(x, dropout_param):
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    if "seed" in dropout_param:
+        np.random.seed(dropout_param["seed"])
+    mask = None
+    if mode == "train":
+        mask = np.random.rand(*x.shape) < p
+        out = x * mask / p
+    else:
+        out = x
+    return out, (dropout_param, mask)
+
+
+def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    return dout * mask / dropout_param["p"]
+''', needs=("dropout_forward",)),
     Alternative("dropout_backward", "np.where on the kept units, dividing by p, with a test-mode branch", '''
 def dropout_backward(dout, cache):
     dropout_param, mask = cache

@@ -5,6 +5,9 @@ student's draw: the hidden tests name them from the properties they break (a kep
 1 - p, kept units scaled by p, the same mask twice without a seed...), raising `Mismatch` with the
 hints below. Only the deterministic ones (test mode scaled by p) are named by replaying the
 catalog (`autograder.testing.judge`).
+
+`count` is how many of the real implementations examined (CS231n solutions in public
+repositories) showed the mistake; 0 means written from experience.
 """
 
 from autograder.catalog import Mistake
@@ -181,22 +184,23 @@ _DOUT_CHANGED = '''def dropout_backward(dout, cache):
 '''
 
 MISTAKES = [
-    Mistake("dropout_forward", DROP_PROBABILITY, _DROP_PROBABILITY),
-    Mistake("dropout_forward", DROP_PROBABILITY, _DROP_PROBABILITY_HALF),
+    Mistake("dropout_forward", DROP_PROBABILITY, _DROP_PROBABILITY, count=2),
+    Mistake("dropout_forward", DROP_PROBABILITY, _DROP_PROBABILITY_HALF, count=2),
     Mistake("dropout_forward", RANDN, _RANDN),
-    Mistake("dropout_forward", NO_RESCALE, _NO_RESCALE),
+    Mistake("dropout_forward", NO_RESCALE, _NO_RESCALE, count=2),
     Mistake("dropout_forward", SCALED_BY_P, _SCALED_BY_P),
     Mistake("dropout_forward", TEST_SCALED, _TEST_SCALED),
     Mistake("dropout_forward", TEST_MASKED, _TEST_MASKED),
-    Mistake("dropout_forward", SEED_IGNORED, _SEED_IGNORED),
+    Mistake("dropout_forward", SEED_IGNORED, _SEED_IGNORED, count=1),
     Mistake("dropout_forward", FIXED_SEED, _FIXED_SEED),
     # Works for (N, D) only: on other shapes it raises, and the feedback shows the student's own
     # exception (IndexError or ValueError), which names no mistake: it cannot be told apart from
     # other code that fails on those shapes.
     Mistake("dropout_forward", "the mask drawn for 2-D inputs only: draw it with the shape of x "
-                               "(np.random.rand(*x.shape) or rng.random(x.shape))", _TWO_DIMENSIONAL, named=False),
+                               "(np.random.rand(*x.shape) or rng.random(x.shape))", _TWO_DIMENSIONAL, named=False,
+            count=1),
     Mistake("dropout_backward", NEW_MASK, _NEW_MASK),
     Mistake("dropout_backward", DOUT_UNCHANGED, _DOUT_UNCHANGED),
     Mistake("dropout_backward", BACKWARD_NO_RESCALE, _BACKWARD_NO_RESCALE),
-    Mistake("dropout_backward", DOUT_CHANGED, _DOUT_CHANGED),
+    Mistake("dropout_backward", DOUT_CHANGED, _DOUT_CHANGED, count=1),
 ]

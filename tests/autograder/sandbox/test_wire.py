@@ -384,3 +384,9 @@ def test_oversize_frames_are_refused_before_reading(monkeypatch):
     with pytest.raises(wire.WireError, match="too large"):
         wire.encode(np.zeros(1024))
     assert len(wire.encode(np.zeros(256))) < 4096
+
+
+def test_a_numpy_matrix_crosses_as_its_plain_array():
+    """np.asmatrix is NumPy's own subclass and correct answers use it: it arrives as a plain 2-D array."""
+    got = wire.decode(wire.encode(np.asmatrix([[1.0, 2.0]])))
+    assert type(got) is np.ndarray and got.shape == (1, 2) and got.tolist() == [[1.0, 2.0]]
