@@ -386,6 +386,7 @@ def test_oversize_frames_are_refused_before_reading(monkeypatch):
     assert len(wire.encode(np.zeros(256))) < 4096
 
 
+@pytest.mark.filterwarnings("ignore:the matrix subclass is not the recommended way:PendingDeprecationWarning")
 def test_a_numpy_matrix_crosses_as_its_plain_array():
     """np.asmatrix is NumPy's own subclass and correct answers use it: it arrives as a plain 2-D array."""
     got = wire.decode(wire.encode(np.asmatrix([[1.0, 2.0]])))
