@@ -16,7 +16,8 @@ from autograder.notebook import list_assignments, load_assignment, nbgrader_meta
 from autograder.sandbox.box import Sandbox
 
 CASES = [pytest.param(a, i, id=f"{a}:{i}") for a in list_assignments()
-         for i, _ in enumerate(prove.plan(load_assignment(a), [e for e in prove.entries(a) if e.kind == "alternative"]))]
+         for i, _ in enumerate(prove.plan(load_assignment(a),
+                                          [e for e in prove.entries(a) if e.kind == "alternative"]))]
 
 
 @pytest.mark.parametrize("assignment_id, index", CASES)

@@ -118,7 +118,8 @@ def test_renamed_notebook_is_graded_with_a_note(graded_class):
 def test_hostile_submission_forged_nothing(graded_class):
     course, out, _, _ = graded_class
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert {r["student_id"]: float(r["auto_score"]) for r in rows if r["assignment_id"] == "03_optimizers"}["heidi"] == 3
+    optimizers = {r["student_id"]: float(r["auto_score"]) for r in rows if r["assignment_id"] == "03_optimizers"}
+    assert optimizers["heidi"] == 3
     assert not (course / "submitted" / "heidi" / "03_optimizers" / "results.json").exists()
     assert sorted(p.name for p in (out / "heidi" / "03_optimizers").iterdir()) == ["feedback.html", "results.json"]
 

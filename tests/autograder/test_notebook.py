@@ -56,7 +56,8 @@ def test_an_earlier_scratch_def_does_not_replace_the_solution_cell():
 def test_a_later_definition_wins_as_when_the_notebook_runs_top_to_bottom():
     """The stub left as released, the answer in a new cell below it: the new cell is graded, with a note."""
     nb = notebook(code("def sgd():\n    raise NotImplementedError()\n", "sgd"),
-                  code("import math\nSTEP = 0.5\nrng = make_rng()\ndef sgd():\n    return math.floor(STEP)\nplot(sgd())\n"))
+                  code("import math\nSTEP = 0.5\nrng = make_rng()\n"
+                       "def sgd():\n    return math.floor(STEP)\nplot(sgd())\n"))
     sources, notes = extract_solutions(nb, ["sgd"])
     assert sources["sgd"].code == "import math\nSTEP = 0.5\ndef sgd():\n    return math.floor(STEP)\n"
     assert (sources["sgd"].cell, sources["sgd"].own_cell) == (2, False)
@@ -70,7 +71,8 @@ def test_a_later_cell_that_does_not_parse_defines_nothing():
 
 
 def test_locked_cells_are_not_the_students_definitions():
-    nb = notebook(code("def sgd():\n    return 1\n", "sgd"), code("def sgd():\n    return 2\n", "check_sgd", locked=True))
+    nb = notebook(code("def sgd():\n    return 1\n", "sgd"),
+                  code("def sgd():\n    return 2\n", "check_sgd", locked=True))
     assert extract_solutions(nb, ["sgd"])[0]["sgd"].own_cell
 
 

@@ -106,7 +106,8 @@ def test_a_regrade_reproduces_results_and_feedback_text(tmp_path, student, assig
 def test_the_fingerprint_covers_every_file_a_result_depends_on():
     files = {str(p.relative_to(batch.PACKAGE.parent)) for p in batch.grader_files("03_optimizers")}
     for name in ("autograder/report.py", "autograder/gradebook.py", "autograder/testing.py", "autograder/runner.py",
-                 "autograder/sandbox/worker.py", "cs231n_utils/checks.py", "autograder/hidden/03_optimizers/mistakes.py",
+                 "autograder/sandbox/worker.py", "cs231n_utils/checks.py",
+                 "autograder/hidden/03_optimizers/mistakes.py",
                  "autograder/hidden/03_optimizers/test_hidden.py", "solutions/03_optimizers/optimizers.ipynb"):
         assert name in files, name
 

@@ -56,7 +56,8 @@ def test_judge_runs_each_implementation_fresh_and_names_the_matching_mistake():
 def test_judge_accepts_another_correct_formulation_and_passes_the_reference():
     judge("f", lambda impl: impl.f(1.0), Counter(2), Counter(2), {}, situation="same")
     other = Functions(f=lambda x: x * 7)
-    judge("f", lambda impl: impl.f(1.0), other, Counter(2), {}, situation="accepted", accepted=[Functions(f=lambda x: 7.0)])
+    judge("f", lambda impl: impl.f(1.0), other, Counter(2), {}, situation="accepted",
+          accepted=[Functions(f=lambda x: 7.0)])
     with pytest.raises(Mismatch) as err:
         judge("f", lambda impl: impl.f(1.0), other, Counter(2), {}, situation="no match")
     assert err.value.hint is None

@@ -438,7 +438,8 @@ def test_reset_forgets_globals_but_keeps_functions():
 def test_draws_without_a_seed_repeat_after_each_reset():
     """Code that draws from NumPy's or Python's global generator draws the same numbers after every reset,
     so a regrade of a submission that never seeds gives the same feedback."""
-    cells = [("draw", "import random\nimport numpy as np\ndef draw():\n    return float(np.random.rand()), random.random()")]
+    cells = [("draw", "import random\nimport numpy as np\n"
+                      "def draw():\n    return float(np.random.rand()), random.random()")]
     with Sandbox(cells, limits=FAST) as box:
         first, second = box.call("draw"), box.call("draw")
         assert first != second
