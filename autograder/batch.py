@@ -198,10 +198,11 @@ def check_assignments(subs):
 
 
 def grade_class(submitted, out, *, jobs=None, timeout=30.0, force=False, seed=COURSE_SEED, isolation="auto",
-                progress=True):
+                progress=True, scheduler=None):
     """Grade every submission under `submitted` into `out` -> (results, number regraded).
 
     seed: the course seed; each submission's own seed derives from it and the submission's ids.
+    scheduler: a Dask scheduler's address, to grade on that cluster instead (`dask_backend`; `jobs` unused).
     """
     limits = Limits(wall_seconds=timeout, cpu_seconds=max(int(timeout * 2), 1))
     subs = find_submissions(submitted)
@@ -216,7 +217,11 @@ def grade_class(submitted, out, *, jobs=None, timeout=30.0, force=False, seed=CO
     bar = tqdm(total=len(subs), initial=len(subs) - len(todo), desc="grading", unit="submission",
                disable=not progress)
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1:
+    if scheduler:
+        from autograder import dask_backend  # only a cluster run needs Dask
+        dask_backend.grade_on_cluster(todo, out, address=scheduler, course_seed=seed, limits=limits,
+                                      isolation=isolation, results=results, bar=bar)
+    elif jobs == 1:
         for sub in todo:
             results[sub] = grade_and_write(sub, out, seed, limits, isolation)
             bar.update()

@@ -1,6 +1,7 @@
 """The autograder's command line (the contract is in docs/API.md).
 
     python -m autograder grade SUBMITTED [--out OUT] [--jobs N] [--timeout SECONDS] [--seed N]
+                                         [--scheduler ADDRESS]   (a Dask cluster instead of local cores)
     python -m autograder demo [--out OUT]       grade the bundled sample class, then write its class report
     python -m autograder report OUT             the class report: OUT/class_report.html and .csv
     python -m autograder catalog [--markdown]   per graded function: known mistakes, named, alternatives
@@ -79,6 +80,9 @@ def _grading_options(cmd, default_out):
     cmd.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto",
                      help="OS isolation of student code (default: bubblewrap when it works)")
     cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
+    cmd.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="grade on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
+                          "each worker needs this repository and its venv at the same path")
 
 
 def grade_command(args):
@@ -93,7 +97,7 @@ def grade_command(args):
     try:
         results, regraded = batch.grade_class(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout,
                                               force=args.force, seed=args.seed, isolation=args.isolation,
-                                              progress=not args.no_progress)
+                                              progress=not args.no_progress, scheduler=args.scheduler)
     except ValueError as err:  # the course itself is inconsistent (points, markers): nothing was graded
         print(f"error: {err}", file=sys.stderr)
         return 2
