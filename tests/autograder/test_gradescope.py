@@ -46,6 +46,9 @@ def gradescope_root():
     temporary folders are closed to other users, whom the test of closed folders plays).
     """
     roots = []
+    assert os.stat(tempfile.gettempdir()).st_mode & 0o001, (
+        f"{tempfile.gettempdir()} is closed to other users (mode {os.stat(tempfile.gettempdir()).st_mode & 0o7777:o}): "
+        "the test of closed folders needs it open, as a system's temporary folder is (1777)")
 
     def make(zip_path, handed_in, metadata):
         root = Path(tempfile.mkdtemp(prefix="gradescope-root-"))
