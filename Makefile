@@ -15,7 +15,7 @@ SEED       ?= 0
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test sandbox-tool test demo release autograde formgrader bench lint
+.PHONY: help install install-test sandbox-tool browser test demo release autograde formgrader student-bundle bench lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -30,7 +30,7 @@ $(RUNTIME): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-install-test: $(TESTDEPS) ## add the test-only dependencies (PyTorch CPU as the oracle, hypothesis)
+install-test: $(TESTDEPS) browser ## add the test-only dependencies (PyTorch CPU as the oracle, hypothesis, a browser)
 
 $(TESTDEPS): requirements-test.txt $(RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
@@ -45,7 +45,16 @@ sandbox-tool: ## install bubblewrap (OS isolation for student code) when missing
 	    echo "         student code will run with resource limits only (see README, 'Isolation')."; \
 	  fi; }
 
-test: $(TESTDEPS) sandbox-tool ## run every test: unit, reference vs PyTorch, release drift, nbval, grading
+browser: ## install Debian's chromium (the formgrader test drives it with Playwright) when missing and possible
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "WARNING: chromium is not installed and cannot be installed here (needs root and apt-get):"; \
+	    echo "         the formgrader browser test will fail; install Debian's chromium package."; \
+	  fi; }
+
+test: $(TESTDEPS) sandbox-tool browser ## run every test: unit, reference vs PyTorch, release drift, nbval, grading
 	$(PY) -m pytest tests solutions --nbval --nbval-current-env -q
 
 demo: install ## grade the bundled sample class and print its table
@@ -58,7 +67,11 @@ autograde: install ## grade $(SUBMITTED)/ into $(OUT)/ (nbgrader's submitted/ la
 	$(PY) -m autograder grade $(SUBMITTED) --out $(OUT) --seed $(SEED) $(if $(JOBS),--jobs $(JOBS))
 
 formgrader: install ## a Jupyter server for nbgrader's formgrader (open /formgrader), the venv's tools on its PATH
+	$(PY) -m autograder gradebook --repair gradebook.db
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter server --no-browser --ServerApp.root_dir="$(CURDIR)"
+
+student-bundle: install ## write dist/student-bundle.zip: the release, cs231n_utils, the check command, install.sh
+	$(PY) -m autograder bundle --out dist/student-bundle.zip
 
 bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
 	$(PY) benchmarks/grading_speed.py

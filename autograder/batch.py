@@ -25,7 +25,8 @@ from autograder.sandbox.policy import Limits, isolation_status
 PACKAGE = Path(__file__).resolve().parent
 # Modules that read results or build other things: a change to them cannot change a submission's
 # results.json or feedback page, so it leaves earlier results up to date.
-NOT_IN_RESULTS = ("class_report.py", "catalog_table.py", "prove.py", "release.py", "gradescope.py")
+NOT_IN_RESULTS = ("class_report.py", "catalog_table.py", "prove.py", "release.py", "gradescope.py", "check.py",
+                  "bundle.py", "export.py")
 COURSE_SEED = 0  # the default course seed; `grade --seed` sets another
 
 

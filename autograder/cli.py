@@ -6,9 +6,12 @@
     python -m autograder report OUT             the class report: OUT/class_report.html and .csv
     python -m autograder catalog [--markdown]   per graded function: known mistakes, named, alternatives
     python -m autograder release                regenerate assignments/ from solutions/
-    python -m autograder check NOTEBOOK         run a notebook's visible checks at once (for students)
+    python -m autograder check NOTEBOOK         run a notebook's visible checks at once (for students:
+                                                python -m autograder.check NOTEBOOK, autograder/check.py)
+    python -m autograder bundle [--out ZIP]     the student bundle (default: dist/student-bundle.zip)
     python -m autograder prove ASSIGNMENT       grade the assignment's catalog of mistakes and alternatives
     python -m autograder gradescope --assignment ID [--out ZIP]   Gradescope's autograder zip of one assignment
+    python -m autograder gradebook [PATH] [--repair]   is nbgrader's gradebook whole? mend a half-made one
 """
 
 import argparse
@@ -17,8 +20,19 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import batch, catalog_table, class_report, gradebook, gradescope, notebook, prove, release, report
-from autograder.sandbox.box import Sandbox
+from autograder import (
+    batch,
+    bundle,
+    catalog_table,
+    check,
+    class_report,
+    gradebook,
+    gradescope,
+    notebook,
+    prove,
+    release,
+    report,
+)
 from autograder.sandbox.policy import isolation_status
 
 SAMPLES = Path(__file__).resolve().parent / "samples" / "submitted"
@@ -33,8 +47,8 @@ def main(argv=None):
     demo = commands.add_parser("demo", help="grade the bundled sample class")
     _grading_options(demo, default_out=Path("demo-out"))
     commands.add_parser("release", help="regenerate assignments/ from solutions/ with nbgrader")
-    check = commands.add_parser("check", help="run a notebook's visible checks at once")
-    check.add_argument("notebook", type=Path)
+    visible = commands.add_parser("check", help="run a notebook's visible checks at once (autograder/check.py)")
+    visible.add_argument("notebook", type=Path)
     proof = commands.add_parser("prove", help="grade an assignment's catalog of mistakes and alternatives")
     proof.add_argument("assignment", choices=notebook.list_assignments())
     proof.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
@@ -43,9 +57,15 @@ def main(argv=None):
     table = commands.add_parser("catalog", help="per graded function: known mistakes, how many named, alternatives")
     table.add_argument("--markdown", action="store_true", help="a Markdown table of the counts")
     gradescope.add_arguments(commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip"))
+    bundle.add_arguments(commands.add_parser("bundle", help="build the zip students receive"))
+    gradebook.add_arguments(commands.add_parser("gradebook", help="is the gradebook whole? mend a half-made one"))
     args = parser.parse_args(argv)
     if args.command == "gradescope":
         return gradescope.command(args)
+    if args.command == "bundle":
+        return bundle.command(args)
+    if args.command == "gradebook":
+        return gradebook.command(args)
     if args.command == "report":
         return class_report.main(args.out)
     if args.command == "catalog":
@@ -57,7 +77,7 @@ def main(argv=None):
         print(prove.summary(args.assignment, verdicts, reference))
         return 0 if all(v.ok for v in verdicts) else 1
     if args.command == "check":
-        return check_command(args.notebook)
+        return check.run(args.notebook)
     if args.command == "demo":
         args.submitted = args.out / "submitted"
         shutil.rmtree(args.submitted, ignore_errors=True)
@@ -102,6 +122,13 @@ def grade_command(args):
         print(f"error: {err}", file=sys.stderr)
         return 2
     url = args.gradebook or f"sqlite:///{args.submitted.resolve().parent / 'gradebook.db'}"
+    try:
+        mended = gradebook.repair(url)  # a half-made or broken gradebook is mended before use, and said so
+    except gradebook.GradebookError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if mended:
+        print(mended)
     by_assignment = defaultdict(list)
     for r in results:
         by_assignment[r["extra_data"]["assignment_id"]].append(r)
@@ -119,69 +146,3 @@ def grade_command(args):
     print(f"results and feedback pages: {args.out}/<student>/<assignment>/results.json, feedback.html")
     print(f"class grades (automatic and manual points): {args.out / 'grades.csv'}; gradebook: {url}")
     return 0
-
-
-def check_cells(nb, assignment):
-    """The cells `check` runs, in order: setup, solutions (as the notebook defines them), visible checks.
-
-    A function defined again in a later cell is run from there, just before its check, in place of
-    its stub. Returns (cells, checks): cells as [(name, source)]; checks as {check cell: function}.
-    """
-    sources, _ = notebook.extract_solutions(nb, assignment.functions) if assignment else ({}, {})
-    moved = {fn: s.code for fn, s in sources.items() if not s.own_cell}
-    locked = {}  # the course's own locked cells, so that an edited check still checks
-    if assignment and assignment.release_path.exists():
-        locked = {notebook.nbgrader_meta(c).get("grade_id"): notebook.cell_source(c)
-                  for c in notebook.read_notebook(assignment.release_path)["cells"]
-                  if notebook.nbgrader_meta(c).get("locked")}
-    cells, checks = [], {}
-    for i, cell in enumerate(nb["cells"]):
-        meta = notebook.nbgrader_meta(cell)
-        name = meta.get("grade_id") or f"cell {i + 1}"
-        if cell.get("cell_type") != "code" or not meta or name in moved:
-            continue
-        if meta.get("grade"):
-            fn = name.removeprefix("check_")
-            checks[name] = fn
-            if fn in moved:
-                cells.append((fn, moved[fn]))
-        cells.append((name, locked.get(name, notebook.cell_source(cell))))
-    return cells, checks
-
-
-def _assignment_of(nb):
-    """The assignment whose graded functions the notebook's cells are (None when it matches none)."""
-    ids = {notebook.nbgrader_meta(c).get("grade_id") for c in nb["cells"]}
-    overlap = {a: len(ids & set(notebook.load_assignment(a).functions)) for a in notebook.list_assignments()}
-    best = max(overlap, key=overlap.get, default=None)
-    return notebook.load_assignment(best) if best and overlap[best] else None
-
-
-def check_command(path):
-    """Run the notebook's setup, solution and visible check cells (not the experiments), in order, and
-    say per graded function: passed, failed (with the message) or not yet attempted."""
-    try:
-        nb = notebook.read_notebook(path)
-    except notebook.NotebookError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    assignment = _assignment_of(nb)
-    cells, checks = check_cells(nb, assignment)
-    _, notes = notebook.extract_solutions(nb, assignment.functions) if assignment else ({}, {})
-    verdicts = {"passed": 0, "failed": 0, "not yet done": 0}
-    with Sandbox(cells) as box:
-        for check, fn in checks.items():
-            error = box.load_errors.get(fn) or box.load_errors.get(check)
-            if error is not None and fn in notes and "(was the cell deleted?)" in notes[fn]:
-                verdict, text = "failed", f": {notes[fn]}"
-            elif error is None:
-                verdict, text = "passed", ""
-            elif "NotImplementedError" in error or "NotWrittenYet" in error:
-                verdict, text = "not yet done", ": still the stub; write it where it says YOUR CODE HERE"
-            else:
-                where = "its cell does not run" if fn in box.load_errors else "its check fails"
-                verdict, text = "failed", f": {where}: {error}"
-            verdicts[verdict] += 1
-            print(f"{verdict.upper() if verdict == 'failed' else verdict:12} {fn}{text}")
-    print(", ".join(f"{n} {v}" for v, n in verdicts.items()))
-    return 0 if verdicts["passed"] == len(checks) else 1

@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from autograder import prove
-from autograder.cli import check_cells
+from autograder.check import check_cells
 from autograder.notebook import list_assignments, load_assignment, nbgrader_meta, read_notebook
 from autograder.sandbox.box import Sandbox
 
