@@ -11,6 +11,7 @@ SUBMITTED  ?= submitted
 OUT        ?= out
 JOBS       ?=
 SEED       ?= 0
+ASSIGNMENTS ?=
 
 export PYTHONHASHSEED := 0
 
@@ -70,8 +71,8 @@ formgrader: install ## a Jupyter server for nbgrader's formgrader (open /formgra
 	$(PY) -m autograder gradebook --repair gradebook.db
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter server --no-browser --ServerApp.root_dir="$(CURDIR)"
 
-student-bundle: install ## write dist/student-bundle.zip: the release, cs231n_utils, the check command, install.sh
-	$(PY) -m autograder bundle --out dist/student-bundle.zip
+student-bundle: install ## write dist/student-bundle.zip: the release (ASSIGNMENTS="id ..." for some), cs231n_utils, check, install.sh
+	$(PY) -m autograder bundle --out dist/student-bundle.zip $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
 
 bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
 	$(PY) benchmarks/grading_speed.py

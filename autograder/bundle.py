@@ -132,12 +132,19 @@ def student_requirements(requirements_text, needs=tuple(STUDENT_NEEDS)):
     return header + "".join(f"{line}\n" for key, line in pinned.items() if key in keep)
 
 
-def shipped_files(root=REPO):
-    """{name in the zip: (bytes, mode)}: the release, cs231n_utils, the check command, the student's
-    files and requirements. Raises ValueError when one would carry an answer or a hidden test."""
+def shipped_files(root=REPO, assignments=None):
+    """{name in the zip: (bytes, mode)}: the release (of `assignments` only, when given: a course
+    hands out its notebooks week by week, and a later one may give away an earlier one's answer as
+    given code), cs231n_utils, the check command, the student's files and requirements. Raises
+    ValueError when one would carry an answer or a hidden test, or an assignment id is unknown."""
     root = Path(root)
+    released = sorted(p.name for p in (root / "assignments").iterdir() if p.is_dir())
+    unknown = sorted(set(assignments or ()) - set(released))
+    if unknown:
+        raise ValueError(f"no released assignment {', '.join(unknown)}; the release has {', '.join(released)}")
     course = [p for folder in ("assignments", "cs231n_utils") for p in sorted((root / folder).rglob("*"))
-              if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(root).parts)]
+              if p.is_file() and not any(part.startswith((".", "__pycache__")) for part in p.relative_to(root).parts)
+              and (not assignments or folder != "assignments" or p.relative_to(root).parts[1] in assignments)]
     files = {p.relative_to(root).as_posix(): (p.read_bytes(), 0o644) for p in course}
     files |= {name: ((root / name).read_bytes(), 0o644) for name in check_modules(root)}
     student = [p for p in sorted((root / "student").rglob("*")) if p.is_file()]
@@ -152,9 +159,9 @@ def shipped_files(root=REPO):
     return {f"{FOLDER}/{name}": entry for name, entry in files.items()}
 
 
-def build(out=DEFAULT_OUT, root=REPO):
-    """Write the student bundle to `out` -> {name in the zip: (bytes, mode)}."""
-    files = shipped_files(root)
+def build(out=DEFAULT_OUT, root=REPO, assignments=None):
+    """Write the student bundle (of `assignments` only, when given) to `out` -> {name in the zip: (bytes, mode)}."""
+    files = shipped_files(root, assignments)
     gradescope.write_zip(files, out)
     return files
 
@@ -162,12 +169,15 @@ def build(out=DEFAULT_OUT, root=REPO):
 def add_arguments(parser):
     """The options of `python -m autograder bundle`."""
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the zip to write (default: {DEFAULT_OUT})")
+    parser.add_argument("--assignments", nargs="+", metavar="ID",
+                        help="release only these assignments (default: all); the check command and "
+                             "cs231n_utils come whole")
 
 
 def command(args):
     """`python -m autograder bundle`: build the zip and say what is in it."""
     try:
-        files = build(args.out)
+        files = build(args.out, assignments=args.assignments)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

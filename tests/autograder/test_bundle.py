@@ -209,6 +209,24 @@ def test_the_bundle_command_writes_the_zip(tmp_path, capsys):
     assert "6 notebooks" in capsys.readouterr().out
 
 
+def test_a_bundle_of_some_assignments_releases_only_those(tmp_path, capsys):
+    """A course hands out its notebooks week by week: later ones, whose given code may hold an
+    earlier one's answer (04 gives a momentum rule), stay out of an earlier week's bundle."""
+    out = tmp_path / "week1.zip"
+    assert cli.main(["bundle", "--out", str(out), "--assignments", "01_regularization", "03_optimizers"]) == 0
+    folders = {name.split("/")[1] for name in entries(out) if name.startswith("assignments/")}
+    assert folders == {"01_regularization", "03_optimizers"}
+    assert "cs231n_utils/solver.py" in entries(out)
+    assert "2 notebooks" in capsys.readouterr().out
+
+
+def test_an_unknown_assignment_is_named_and_nothing_is_written(tmp_path, capsys):
+    out = tmp_path / "bundle.zip"
+    assert cli.main(["bundle", "--out", str(out), "--assignments", "07_attention"]) == 2
+    assert "no released assignment 07_attention" in capsys.readouterr().err
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------- installed, as a student does
 
 
