@@ -31,7 +31,7 @@ $(RUNTIME): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-install-test: $(TESTDEPS) browser ## add the test-only dependencies (PyTorch CPU as the oracle, hypothesis, a browser)
+install-test: $(TESTDEPS) browser ## add the test-only dependencies (PyTorch CPU as the oracle, ruff, Playwright and chromium)
 
 $(TESTDEPS): requirements-test.txt $(RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
@@ -74,8 +74,9 @@ formgrader: install ## a Jupyter server for nbgrader's formgrader (open /formgra
 student-bundle: install ## write dist/student-bundle.zip: the release (ASSIGNMENTS="id ..." for some), cs231n_utils, check, install.sh
 	$(PY) -m autograder bundle --out dist/student-bundle.zip $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
 
-bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde
+bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde, and one submission's cost
 	$(PY) benchmarks/grading_speed.py
+	$(PY) benchmarks/submission_cost.py
 
 lint: $(TESTDEPS) ## ruff over the code
 	$(VENV)/bin/ruff check cs231n_utils autograder tests benchmarks solutions

@@ -40,6 +40,14 @@ _L2_NORM = '''def l2_penalty(W, reg):
     return loss, dW
 '''
 
+# Right wherever W is not all zeros: only a W of zeros (an edge the hidden tests cover) shows it.
+_L2_THROUGH_NORM = '''def l2_penalty(W, reg):
+    norm = np.linalg.norm(W)
+    loss = reg * norm ** 2
+    dW = 2 * reg * norm * (W / norm)
+    return loss, dW
+'''
+
 _L2_IN_PLACE = '''def l2_penalty(W, reg):
     loss = reg * np.sum(W * W)
     dW = W
@@ -324,6 +332,9 @@ MISTAKES = [
             "(reg * np.sum(W**2))", _L2_SQUARE_OF_SUM),
     Mistake("l2_penalty", "the norm instead of its square: reg * np.linalg.norm(W) is reg * sqrt(sum(W**2)); "
             "the penalty is reg * sum(W**2)", _L2_NORM),
+    Mistake("l2_penalty", "dW by the chain rule through the norm, 2 * reg * norm * (W / norm): when all of W is 0 "
+            "it divides 0 by 0 (NaN); the gradient of reg * sum(W**2) is 2 * reg * W, with no division",
+            _L2_THROUGH_NORM),
     Mistake("l2_penalty", W_CHANGED, _L2_IN_PLACE),
 
     Mistake("l1_penalty", "dW without reg: the gradient of reg * |w| is reg * sign(w)", _L1_NO_REG_IN_GRADIENT),

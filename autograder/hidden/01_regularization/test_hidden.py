@@ -1,12 +1,15 @@
 """Hidden tests of 01_regularization: three penalties and the regularized softmax loss.
 
 A penalty is judged on four properties, one test each: its loss against the formula (most of its
-points), its dW, its subgradient at W == 0 (L1 and elastic net) and W left unchanged. dW is
-accepted when it is the formula's gradient OR the exact gradient of the student's own loss
-(by centred differences, exact up to round-off for these piecewise quadratic losses): a wrong
-loss whose dW is its gradient loses the loss's points only, as a right dW next to a wrong loss
-keeps its own. An elastic net built from the student's own l2_penalty and l1_penalty is accepted
-as it is, W changed the way those two change it included: their mistakes cost there, once.
+points), its dW, its dW at zero weights and W left unchanged. dW is accepted when it is the
+formula's gradient OR the exact gradient of the student's own loss (by centred differences,
+exact up to round-off for these piecewise quadratic losses): a wrong loss whose dW is its
+gradient loses the loss's points only, as a right dW next to a wrong loss keeps its own. At zero
+weights (every other entry 0, all of W 0 with some -0.0, a single weight 0; hypothesis adds
+weights with zeros in random places) dW must be the subgradient 0 of |W| (L1, elastic net) and
+2 * reg * 0 = 0 (L2: a gradient through np.linalg.norm divides 0 by 0 there). An elastic net built
+from the student's own l2_penalty and l1_penalty is accepted as it is, W changed the way those
+two change it included: their mistakes cost there, once.
 
 regularized_softmax_loss is judged in parts, so that one mistake costs once: the data part at
 reg = 0 (its loss against the reference; its dW against the reference or the numerical gradient
@@ -15,17 +18,22 @@ at reg minus those at reg = 0), which must be the named penalty, either the form
 the student's own penalty functions give (a student who calls a wrong l2_penalty loses its
 points there, not twice). Two more tests: the softmax stays exact for scores shifted by up to
 1000 per row (against the student's own unshifted result), and an unknown name raises ValueError
-naming the allowed ones.
+naming the allowed ones. The data tests and the shifted scores cover a batch of N in [5, 8]
+samples and a batch of one (N = 1); hypothesis adds batches of 1 to 8.
 
 What a test covers never depends on the draw. Weights have magnitudes in [0.2, 0.9] with both
 signs present (away from the kink of |w|, and |w| > w**2 everywhere, so a sum of squares and a
 sum of absolute values always differ); reg lies in [0.1, 0.6] (away from 1, where a missing reg
 would go unseen) and beta in [1.5, 3] (away from 0.5 and 1, where beta's place would not show).
+The edges a test must cover are its explicit examples (`autograder.edges`), run first; hypothesis
+only adds draws of the same kind, seeded from the submission's seed.
 """
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.catalog import module
 from autograder.sandbox.messages import StudentError, Unavailable
 from autograder.testing import Mismatch, as_array, explain, first_difference, fresh, pair, same
@@ -71,10 +79,20 @@ def strengths(rng):
     return float(rng.uniform(0.1, 0.6)), float(rng.uniform(1.5, 3.0))
 
 
-def classification(rng):
-    """(W, X, y): N in [5, 8] samples of D in [3, 5] features, C in [3, 5] classes."""
-    N, D, C = int(rng.integers(5, 9)), int(rng.integers(3, 6)), int(rng.integers(3, 6))
+def classification(rng, N=None):
+    """(W, X, y): N samples (drawn in [5, 8] when None) of D in [3, 5] features, C in [3, 5] classes."""
+    N, D, C = N or int(rng.integers(5, 9)), int(rng.integers(3, 6)), int(rng.integers(3, 6))
     return weights(rng, (D, C)), rng.normal(size=(N, D)), rng.integers(0, C, size=N)
+
+
+def batches(rng, make=classification):
+    """The batches a data test must cover, each as a 1-tuple of make(rng, N): N in [5, 8], and N = 1."""
+    return [(make(rng),), (make(rng, N=1),)]
+
+
+def drawn_batches(make=classification):
+    """Hypothesis' batches of 1 to 8 samples: make(...) from a drawn seed."""
+    return st.builds(lambda seed, N: make(np.random.default_rng(seed), N=N), edges.seeds(), st.integers(1, 8))
 
 
 def shown(W, reg=None, beta=None, function=None):
@@ -161,7 +179,7 @@ def test_penalty_loss(function, student, reference, mistakes, rng):
                mistakes, shown(W, reg, beta, function), accepted=[theirs["loss"]] if theirs else [])
 
 
-@pytest.mark.parametrize("function", graded({"l1_penalty": 0.5, "l2_penalty": 0.75, "elastic_net_penalty": 0.5}))
+@pytest.mark.parametrize("function", graded(dict.fromkeys(PENALTIES, 0.5)))
 def test_penalty_gradient(function, student, reference, mistakes, rng):
     """dW is the gradient of the loss, on a random W away from 0"""
     W, (reg, beta) = weights(rng, matrix_shape(rng)), strengths(rng)
@@ -183,23 +201,35 @@ def test_penalty_gradient(function, student, reference, mistakes, rng):
                    f"{first_difference(got['dW'], want['dW'], RTOL, ATOL)}", hint)
 
 
-@pytest.mark.parametrize("function", graded({"l1_penalty": 0.25, "elastic_net_penalty": 0.25}))
-def test_subgradient_at_zero(function, student, reference, mistakes, rng):
-    """dW's |W| term is 0 where W is exactly 0 (the subgradient np.sign gives)"""
+def zero_weights_cases(rng):
+    """The edges of test_zero_weights, as (W, reg, beta): every other entry 0 (in flat order), all of
+    W 0 (some of it -0.0), and a single weight, 0."""
     shape = matrix_shape(rng)
     W = weights(rng, shape)
-    zero = np.arange(W.size).reshape(shape) % 2 == 0  # every other entry, in flat order
-    W[zero] = 0.0
-    reg, beta = strengths(rng)
+    W[np.arange(W.size).reshape(shape) % 2 == 0] = 0.0
+    signed_zeros = np.where(rng.permutation(np.resize([True, False], W.size)).reshape(shape), -0.0, 0.0)
+    return [(W, *strengths(rng)), (signed_zeros, *strengths(rng)), (np.zeros((1, 1)), *strengths(rng))]
 
-    def run(impl):
-        out = penalty(impl, function, W, reg, beta)
-        return {**out, "dW where W == 0": out["dW"][zero]}
 
-    theirs = composed(fresh(student), function, W, reg, beta)
-    check_part(function, "dW where W == 0", run, student, reference, mistakes,
-               f"{shown(W, reg, beta, function)}, every other entry exactly 0",
-               accepted=[theirs["dW"][zero]] if theirs else [])
+@pytest.mark.parametrize("function", graded(dict.fromkeys(PENALTIES, 0.25)))
+def test_zero_weights(function, student, reference, mistakes, rng):
+    """dW is right where W is exactly 0 (0 from |W|, as np.sign gives, and from W**2), all of W 0 included"""
+
+    def right_at_zero(W, reg, beta):
+        zero = W == 0
+
+        def run(impl):
+            out = penalty(impl, function, W, reg, beta)
+            return {**out, "dW where W == 0": out["dW"][zero]}
+
+        theirs = composed(fresh(student), function, W, reg, beta)
+        check_part(function, "dW where W == 0", run, student, reference, mistakes,
+                   f"{shown(W, reg, beta, function)}, {int(zero.sum())} of its {W.size} entries exactly 0",
+                   accepted=[theirs["dW"][zero]] if theirs else [])
+
+    weights_with_zeros = edges.arrays(edges.shapes(min_dims=2, max_dims=2), edges.magnitudes(0.2, 0.9, zeros=True))
+    edges.holds(right_at_zero, weights_with_zeros, st.floats(0.1, 0.6), st.floats(1.5, 3.0),
+                examples=zero_weights_cases(rng), rng=rng)
 
 
 def composition_changes_w_so(student, function, W, reg, beta, changed):
@@ -245,31 +275,39 @@ def shown_problem(W, X, reg, name=None, beta=None):
 
 @pytest.mark.graded(RSL, points=1.0)
 def test_data_loss(student, reference, mistakes, rng):
-    """with reg=0, the loss is the mean softmax cross-entropy of X @ W"""
-    W, X, y = classification(rng)
-    check_part(RSL, "loss", lambda impl: softmax(impl, W, X, y, 0.0), student, reference, mistakes,
-               shown_problem(W, X, 0.0))
+    """with reg=0, the loss is the mean softmax cross-entropy of X @ W, a batch of one sample included"""
+
+    def right_loss(problem):
+        W, X, y = problem
+        check_part(RSL, "loss", lambda impl: softmax(impl, W, X, y, 0.0), student, reference, mistakes,
+                   shown_problem(W, X, 0.0))
+
+    edges.holds(right_loss, drawn_batches(), examples=batches(rng), rng=rng)
 
 
 @pytest.mark.graded(RSL, points=1.0)
 def test_data_gradient(student, reference, mistakes, rng):
-    """with reg=0, dW is the gradient of the loss"""
-    W, X, y = classification(rng)
+    """with reg=0, dW is the gradient of the loss, a batch of one sample included"""
 
-    def run(impl):
-        return softmax(impl, W, X, y, 0.0)
+    def right_gradient(problem):
+        W, X, y = problem
 
-    got, want = run(fresh(student)), run(fresh(reference))
-    if same(got["dW"], want["dW"], RTOL, ATOL):
-        return
-    loaded = fresh(student)
-    numerical = numerical_gradient(lambda W_: softmax(loaded, W_, X, y, 0.0)["loss"], W)
-    if same(got["dW"], numerical, GRAD_RTOL, GRAD_ATOL):
-        return  # the exact gradient of the student's own data loss: a wrong loss costs its own test
-    hint = explain(RSL, got, run, mistakes, RTOL, ATOL)
-    raise Mismatch(f"{shown_problem(W, X, 0.0)}: dW is neither X.T @ dscores of the mean softmax loss nor the "
-                   f"gradient of your own loss (checked by centred differences); against the former: "
-                   f"{first_difference(got['dW'], want['dW'], RTOL, ATOL)}", hint)
+        def run(impl):
+            return softmax(impl, W, X, y, 0.0)
+
+        got, want = run(fresh(student)), run(fresh(reference))
+        if same(got["dW"], want["dW"], RTOL, ATOL):
+            return
+        loaded = fresh(student)
+        numerical = numerical_gradient(lambda W_: softmax(loaded, W_, X, y, 0.0)["loss"], W)
+        if same(got["dW"], numerical, GRAD_RTOL, GRAD_ATOL):
+            return  # the exact gradient of the student's own data loss: a wrong loss costs its own test
+        hint = explain(RSL, got, run, mistakes, RTOL, ATOL)
+        raise Mismatch(f"{shown_problem(W, X, 0.0)}: dW is neither X.T @ dscores of the mean softmax loss nor the "
+                       f"gradient of your own loss (checked by centred differences); against the former: "
+                       f"{first_difference(got['dW'], want['dW'], RTOL, ATOL)}", hint)
+
+    edges.holds(right_gradient, drawn_batches(), examples=batches(rng), rng=rng)
 
 
 def own_penalties(student, name, W, reg, beta):
@@ -322,26 +360,36 @@ def test_elastic_net_added(student, reference, mistakes, rng):
     check_penalty_added("elastic_net", student, reference, mistakes, rng)
 
 
-@pytest.mark.graded(RSL, points=0.25)
-def test_large_scores(student, mistakes, rng):
-    """stays exact when the scores of a row are shifted by up to 1000 (a stable softmax)"""
-    W, X, y = classification(rng)
+def shifted_classification(rng, N=None):
+    """(W, X, y, shifted): a classification problem, and W shifted so that each row of the scores moves
+    by a constant, the largest of size exactly SHIFT."""
+    W, X, y = classification(rng, N)
     u = rng.normal(size=W.shape[0])
     u *= SHIFT / np.abs(X @ u).max()  # X @ u: one shift per row, the largest of size exactly SHIFT
-    shifted = W + u[:, None]  # the same u in every column: row i of the scores moves by (X @ u)[i]
+    return W, X, y, W + u[:, None]  # the same u in every column: row i of the scores moves by (X @ u)[i]
 
-    def run(impl):
-        return softmax(impl, shifted, X, y, 0.0)
 
-    loaded = fresh(student)
-    got, plain = run(loaded), softmax(loaded, W, X, y, 0.0)
-    situation = (f"with X of shape {X.shape} and W of shape {W.shape} shifted so that each row of the scores "
-                 f"moves by a constant (up to {SHIFT:g}), which changes neither the softmax nor its loss, reg=0")
-    if all(np.all(np.isfinite(v)) for v in got.values()) and same(got, plain, SHIFT_RTOL, SHIFT_ATOL):
-        return
-    hint = explain(RSL, got, run, mistakes, RTOL, ATOL)
-    difference = first_difference(got, plain, SHIFT_RTOL, SHIFT_ATOL)
-    raise Mismatch(f"{situation}: compared with the unshifted scores, {difference}", hint)
+@pytest.mark.graded(RSL, points=0.25)
+def test_large_scores(student, mistakes, rng):
+    """stays exact when the scores of a row are shifted by up to 1000 (a stable softmax), a batch of one included"""
+
+    def stable(problem):
+        W, X, y, shifted = problem
+
+        def run(impl):
+            return softmax(impl, shifted, X, y, 0.0)
+
+        loaded = fresh(student)
+        got, plain = run(loaded), softmax(loaded, W, X, y, 0.0)
+        situation = (f"with X of shape {X.shape} and W of shape {W.shape} shifted so that each row of the scores "
+                     f"moves by a constant (up to {SHIFT:g}), which changes neither the softmax nor its loss, reg=0")
+        if all(np.all(np.isfinite(v)) for v in got.values()) and same(got, plain, SHIFT_RTOL, SHIFT_ATOL):
+            return
+        hint = explain(RSL, got, run, mistakes, RTOL, ATOL)
+        difference = first_difference(got, plain, SHIFT_RTOL, SHIFT_ATOL)
+        raise Mismatch(f"{situation}: compared with the unshifted scores, {difference}", hint)
+
+    edges.holds(stable, drawn_batches(shifted_classification), examples=batches(rng, shifted_classification), rng=rng)
 
 
 def attempt(impl, W, X, y, name):

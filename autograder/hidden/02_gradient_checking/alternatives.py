@@ -32,6 +32,15 @@ ALTERNATIVES = [
         out = np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
     return out, out
 '''),
+    Alternative("sigmoid_forward",
+                "scipy.special.expit, imported in the cell (finite for any x, no warning)",
+                '''from scipy.special import expit
+
+
+def sigmoid_forward(x):
+    out = expit(x)
+    return out, out
+'''),
     # --- sigmoid_backward ---
     Alternative("sigmoid_backward",
                 "expanded: dout * out - dout * out**2",

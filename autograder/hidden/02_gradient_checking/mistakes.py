@@ -74,6 +74,21 @@ def sigmoid_backward(dout, cache):
     return dout * x * (1 - x)
 ''',
             needs=("sigmoid_forward",)),
+    # Right for moderate x: only |x| beyond 709.8, where exp overflows, shows it.
+    Mistake("sigmoid_backward",
+            "The derivative written as exp(-x) / (1 + exp(-x))**2 gives inf / inf = NaN for large negative x: "
+            "use out * (1 - out), with out = sigmoid(x) kept in the cache, so dx = dout * out * (1 - out).",
+            '''def sigmoid_forward(x):
+    z = np.exp(-np.abs(x))
+    out = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    return out, x
+
+
+def sigmoid_backward(dout, cache):
+    x = cache
+    return dout * np.exp(-x) / (1 + np.exp(-x)) ** 2
+''',
+            needs=("sigmoid_forward",)),
     Mistake("sigmoid_backward",
             "The sign of the derivative is flipped: sigmoid' = out * (1 - out) is positive, "
             "so dx = dout * out * (1 - out).",
@@ -95,6 +110,13 @@ def sigmoid_backward(dout, cache):
             '''def tanh_forward(x):
     e = np.exp(2 * x)
     out = (e - 1) / (e + 1)
+    return out, out
+'''),
+    Mistake("tanh_forward",
+            "tanh written as (1 - exp(-2x)) / (1 + exp(-2x)) gives inf / inf = NaN for large negative x: use np.tanh.",
+            '''def tanh_forward(x):
+    e = np.exp(-2 * x)
+    out = (1 - e) / (1 + e)
     return out, out
 '''),
     Mistake("tanh_forward",

@@ -11,15 +11,26 @@ of the function it is in, once. For the same reason backward passes get alpha sp
 its default where the test is about the formula), so that a forward without the right default
 does not cost its backward pass too.
 
+Sigmoid and tanh are also judged at extreme inputs, forward and backward: |x| from 750 (where
+exp(|x|) overflows float64) up to 1e300, exactly 0 and -0.0, and +-710, just past the overflow.
+There the out must stay finite and right (warnings cost nothing), and dx must be dout times the
+slope, about 0 (a derivative written with exp(-x) gives inf / inf there). The formula tests of
+svm_loss cover a batch of one sample (N = 1) besides N in 3..5.
+
 Inputs are drawn from the run's seed (`rng`), away from the kinks (|x| >= 0.1 for the
 activations, margins at least 0.1 from 0 for the hinge loss) except in the one test about a
 kink, which puts exact ties there on purpose. Every draw has both signs (and both active and
-inactive margins, one of them below 1), so what a test covers never depends on the seed.
+inactive margins, one of them below 1), so what a test covers never depends on the seed. The
+edges a test must cover are its explicit examples (`autograder.edges`), run first; hypothesis
+only adds draws of the same kind (extreme inputs of 1 or 2 dimensions, problems of 1 to 5
+samples), seeded from the submission's seed.
 """
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.catalog import module
 from autograder.sandbox.messages import StudentError
 from autograder.testing import Mismatch, as_array, close, explain, fresh, judge, pair
@@ -184,12 +195,35 @@ def test_forward_values(act, student, reference, mistakes, rng):
     judge_forward(act, student, reference, mistakes, x, {}, f"with x of shape {x.shape}, |x| between {low} and {high}")
 
 
+# |x| where exp(|x|) overflows float64 (beyond 709.8), up to 1e300.
+EXTREME = (750.0, 1e300)
+
+
+def extreme_inputs(rng):
+    """The edges of the extreme-input tests: |x| in [750, 1000] with both signs; 0, -0.0, +-710 (just past
+    exp's overflow) and +-1e300; a column of two."""
+    return [signed(rng, (6,), 750.0, 1000.0), rng.permutation([0.0, -0.0, 710.0, -710.0, 1e300, -1e300]),
+            signed(rng, (2, 1), 750.0, 1000.0)]
+
+
+def drawn_extremes():
+    """Hypothesis' inputs of 1 or 2 dimensions (sides 1 to 4) with |x| in EXTREME, or 0."""
+    return edges.arrays(edges.shapes(max_side=4), edges.magnitudes(*EXTREME, zeros=True))
+
+
+def shown_values(x):
+    return np.array2string(x.ravel(), precision=1, threshold=8)
+
+
 @pytest.mark.parametrize("act", [graded("sigmoid_forward", 0.25, "sigmoid"), graded("tanh_forward", 0.25, "tanh")])
 def test_forward_large_inputs(act, student, reference, mistakes, rng):
-    """stays finite for |x| in the hundreds: no NaN or inf (warnings cost nothing)"""
-    x = signed(rng, (6,), 750.0, 1000.0)  # exp(|x|) overflows float64 beyond 709.8
-    judge(f"{act}_forward", lambda impl: {"out": forward(impl, act, x, {})[0]}, student, reference, mistakes,
-          situation=f"with x = {np.array2string(x, precision=1)} (exp(|x|) overflows to inf there)")
+    """stays finite and right for |x| from the hundreds up to 1e300, and at 0 (warnings cost nothing)"""
+
+    def finite_and_right(x):
+        judge(f"{act}_forward", lambda impl: {"out": forward(impl, act, x, {})[0]}, student, reference, mistakes,
+              situation=f"with x = {shown_values(x)} (exp(|x|) overflows to inf beyond 709.8)")
+
+    edges.holds(finite_and_right, drawn_extremes(), examples=[(x,) for x in extreme_inputs(rng)], rng=rng)
 
 
 @pytest.mark.parametrize("act", [graded("leaky_relu_forward", 0.5, "leaky_relu"), graded("elu_forward", 0.5, "elu")])
@@ -202,7 +236,7 @@ def test_forward_alpha(act, student, reference, mistakes, rng):
 
 # --- backward passes ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("act", [graded("sigmoid_backward", 1.0, "sigmoid"), graded("tanh_backward", 1.0, "tanh"),
+@pytest.mark.parametrize("act", [graded("sigmoid_backward", 0.75, "sigmoid"), graded("tanh_backward", 0.75, "tanh"),
                                  graded("leaky_relu_backward", 0.75, "leaky_relu"),
                                  graded("elu_backward", 0.75, "elu")])
 def test_backward_values(act, student, reference, mistakes, rng):
@@ -213,6 +247,21 @@ def test_backward_values(act, student, reference, mistakes, rng):
     judge_backward(act, student, reference, mistakes, x, dout, kwargs,
                    f"after {act}_forward(x{shown(kwargs).replace(' and ', ', ')}) with x of shape {x.shape}, "
                    "|x| between 0.1 and 4, and a random dout")
+
+
+@pytest.mark.parametrize("act", [graded("sigmoid_backward", 0.25, "sigmoid"), graded("tanh_backward", 0.25, "tanh")])
+def test_backward_large_inputs(act, student, reference, mistakes, rng):
+    """dx stays finite and right for |x| from the hundreds up to 1e300 (the slope is about 0 there), and at 0"""
+
+    def finite_and_right(x, dout_seed):
+        dout_rng = np.random.default_rng(dout_seed)
+        dout = dout_rng.choice([-1.0, 1.0], size=x.shape) * dout_rng.uniform(0.2, 2.0, size=x.shape)
+        judge_backward(act, student, reference, mistakes, x, dout, {},
+                       f"after {act}_forward(x) with x = {shown_values(x)} (exp(|x|) overflows to inf beyond "
+                       "709.8), and a random dout")
+
+    edges.holds(finite_and_right, drawn_extremes(), edges.seeds(),
+                examples=[(x, edges.seed_of(rng)) for x in extreme_inputs(rng)], rng=rng)
 
 
 @pytest.mark.parametrize("act", [graded("leaky_relu_backward", 0.25, "leaky_relu"),
@@ -250,14 +299,14 @@ def test_backward_is_gradient_of_own_forward(act, student, reference, mistakes, 
 
 # --- svm_loss ----------------------------------------------------------------------------------
 
-def hinge_problem(rng):
-    """(scores, y): N in 3..5 samples, C in 3..4 classes, every margin at least 0.1 away from 0.
+def hinge_problem(rng, n=None):
+    """(scores, y): n samples (drawn in 3..5 when None), C in 3..4 classes, every margin at least 0.1 away from 0.
 
     In every row the first wrong class has a margin in (0.1, 0.9) (active, and below 1, so that
     a margin of 0 instead of 1 changes the result), the second a margin below -0.1 (inactive),
     the others either.
     """
-    n, c = int(rng.integers(3, 6)), int(rng.integers(3, 5))
+    n, c = n or int(rng.integers(3, 6)), int(rng.integers(3, 5))
     y = rng.integers(c, size=n)
     margins = signed(rng, (n, c), 0.1, 2.0)
     for i in range(n):
@@ -281,20 +330,38 @@ def situation(scores):
     return f"with scores of shape {scores.shape} (N = {scores.shape[0]} samples), no margin within 0.1 of 0"
 
 
+def hinge_problems(rng):
+    """The problems the formula tests must cover, each as a 1-tuple: N in 3..5 samples, and N = 1."""
+    return [(hinge_problem(rng),), (hinge_problem(rng, n=1),)]
+
+
+def drawn_hinge_problems():
+    """Hypothesis' problems of 1 to 5 samples, from a drawn seed."""
+    return st.builds(lambda seed, n: hinge_problem(np.random.default_rng(seed), n), edges.seeds(), st.integers(1, 5))
+
+
 @pytest.mark.graded("svm_loss", points=1.0)
 def test_svm_loss_value(student, reference, mistakes, rng):
-    """the loss is the mean over samples of the hinge terms of the wrong classes"""
-    scores, y = hinge_problem(rng)
-    judge("svm_loss", lambda impl: {"loss": svm(impl, scores, y)[0]}, student, reference, mistakes,
-          situation=situation(scores))
+    """the loss is the mean over samples of the hinge terms of the wrong classes, a batch of one sample included"""
+
+    def right_loss(problem):
+        scores, y = problem
+        judge("svm_loss", lambda impl: {"loss": svm(impl, scores, y)[0]}, student, reference, mistakes,
+              situation=situation(scores))
+
+    edges.holds(right_loss, drawn_hinge_problems(), examples=hinge_problems(rng), rng=rng)
 
 
 @pytest.mark.graded("svm_loss", points=1.0)
 def test_svm_loss_dscores(student, reference, mistakes, rng):
-    """dscores is the gradient of the mean hinge loss"""
-    scores, y = hinge_problem(rng)
-    judge("svm_loss", lambda impl: {"dscores": svm(impl, scores, y)[1]}, student, reference, mistakes,
-          situation=situation(scores))
+    """dscores is the gradient of the mean hinge loss, a batch of one sample included"""
+
+    def right_dscores(problem):
+        scores, y = problem
+        judge("svm_loss", lambda impl: {"dscores": svm(impl, scores, y)[1]}, student, reference, mistakes,
+              situation=situation(scores))
+
+    edges.holds(right_dscores, drawn_hinge_problems(), examples=hinge_problems(rng), rng=rng)
 
 
 @pytest.mark.graded("svm_loss", points=0.5)

@@ -98,6 +98,17 @@ _BY_RULE = {
     cache += (1 - d) * dw * dw
     return w - lr * dw / (cache**0.5 + eps), config
 ''',
+        "the moving average as an increment, cache += (1 - decay_rate) * (dw**2 - cache), guarded where it is 0":
+            '''def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    for key, default in (("learning_rate", 1e-2), ("decay_rate", 0.99), ("epsilon", 1e-8)):
+        config.setdefault(key, default)
+    cache = config.get("cache", np.zeros_like(w))
+    cache = cache + (1 - config["decay_rate"]) * (np.square(dw) - cache)
+    config["cache"] = cache
+    step = np.divide(dw, np.sqrt(cache) + config["epsilon"], out=np.zeros_like(dw), where=cache > 0)
+    return w - config["learning_rate"] * step, config
+''',
     },
     "adam": {
         "PyTorch's step size lr / (1 - beta1**t), with its own state keys": '''def adam(w, dw, config=None):

@@ -221,6 +221,8 @@ _T_NEVER_INCREMENTED = '''    m_hat = config["m"] / (1 - b1 ** config["t"])
 '''
 _EPS_IN_SQRT = '''    next_w = w - lr * m_hat / np.sqrt(v_hat + config["epsilon"])
 '''
+_NO_EPSILON_STEP = '''    next_w = w - lr * m_hat / np.sqrt(v_hat)
+'''
 _DEFAULTS_ONLY = '''    config["learning_rate"], config["epsilon"] = 1e-3, 1e-8
     config["beta1"], config["beta2"] = 0.9, 0.999
 '''
@@ -276,6 +278,8 @@ _NAMED = {
         "t off by one (the first step corrected as if t = 2): t starts at 0 and is incremented before use":
             _adam_cell(t_start=1),
         "epsilon inside the square root: the step divides by sqrt(v_hat) + epsilon": _adam_cell(step=_EPS_IN_SQRT),
+        "Adam without epsilon: divide by sqrt(v_hat) + epsilon, which also keeps the step finite where the "
+        "gradient has been 0 so far (0 / 0 otherwise)": _adam_cell(step=_NO_EPSILON_STEP),
         "t never incremented, so every step is bias-corrected as the first one: add 1 to config['t'] at every "
         "call, before using it": _adam_cell(t_start=1, t_update=_T_NEVER_INCREMENTED),
         _ALWAYS_DEFAULTS: _adam_cell(defaults=_DEFAULTS_ONLY),
@@ -412,6 +416,26 @@ _RMSPROP_FLOAT32 = """def rmsprop(w, dw, config=None):
     return w - np.float32(config["learning_rate"]) * dw / (np.sqrt(cache) + np.float32(config["epsilon"])), config
 """
 
+_RMSPROP_NO_EPSILON = """def rmsprop(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    d = config["decay_rate"]
+    config["cache"] = d * config.get("cache", np.zeros_like(w)) + (1 - d) * dw**2
+    return w - config["learning_rate"] * dw / np.sqrt(config["cache"]), config
+"""
+
+# As min-char-rnn's AdaGrad clips its gradients: right while |dw| <= 5, so only huge gradients show it.
+_ADAGRAD_CLIPPED = """def adagrad(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-8)
+    dw = np.clip(dw, -5, 5)
+    config["cache"] = config.get("cache", np.zeros_like(w)) + dw**2
+    return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"]), config
+"""
+
 _RMSPROP_GLOBAL_CACHE = """cache = 0.0
 
 def rmsprop(w, dw, config=None):
@@ -477,6 +501,10 @@ _OTHERS = [
                        "add dw**2 to the cache before the step", _ADAGRAD_CACHE_NEVER_GROWS, count=1),
     Mistake("adagrad", "AdaGrad without epsilon: divide by sqrt(cache) + epsilon, which also guards against "
                        "dividing by zero", _ADAGRAD_NO_EPSILON),
+    Mistake("adagrad", "the gradient clipped (np.clip(dw, -5, 5), as min-char-rnn's AdaGrad does): clipping belongs "
+                       "to the training loop, not to the update rule, which uses dw as it is", _ADAGRAD_CLIPPED),
+    Mistake("rmsprop", "RMSProp without epsilon: divide by sqrt(cache) + epsilon, which also keeps the step finite "
+                       "where the gradient has been 0 so far (0 / 0 otherwise)", _RMSPROP_NO_EPSILON),
     # float32 rounding moves each number by its own amount: caught, but no single answer to match.
     Mistake("rmsprop", "computing in float32", _RMSPROP_FLOAT32, named=False),
     Mistake("rmsprop", STATE_OUTSIDE_CONFIG, _RMSPROP_GLOBAL_CACHE),

@@ -2,7 +2,8 @@
 
 A rule is called several times with its returned config threaded through, as a training loop
 does. The formula (given hyperparameters, defaults, a partial config, a learning rate changed
-between calls) is judged against the reference's weights and carries 2.5 of a rule's 3 points;
+between calls, edge gradients) is judged against the reference's weights and carries 2.5 of a
+rule's 3 points;
 two properties are judged against the student's own rule: state kept in config (two parameters
 updated in turn give what each gives alone) and the gradient left untouched. Any formulation
 that gives the same weights earns full marks, whatever it keeps in its state (the contract).
@@ -15,11 +16,21 @@ gradients from ranges where every draw exercises the same property. Weights stay
 (so relative tolerances mean something); every gradient mixes small entries (|dw| < 1e-2,
 where epsilon's place in the formula shows even at its default 1e-8) with large ones; every array
 holds at least 12 numbers (so float32 rounding shows); epsilon, when given, is large.
+
+Edge gradients, with every hyperparameter given and epsilon at 1e-8: all zeros (an adaptive
+rule's cache stays 0, where only epsilon keeps the step finite), about half the entries 0 two
+calls running, tiny ones (far below epsilon), huge ones (up to 1e150, whose squares still fit in
+float64), a single weight, a 0-d w (any shape is allowed), and float32 w and dw (as the Solver
+trains in float32), judged at float32's precision (FLOAT32_RTOL). Those are the explicit examples
+(`autograder.edges`), run first; hypothesis adds sequences of 2 to 5 gradients of these kinds,
+seeded from the submission's seed.
 """
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.catalog import module
 from autograder.sandbox.messages import StudentError
 from autograder.testing import Functions, Mismatch, fresh, judge, same
@@ -37,6 +48,7 @@ DEFAULTS = {
 # Formulations written otherwise agree to ~1e-15; float32 arithmetic is ~1e-7 off; epsilon in the
 # wrong place moves a step with |dw| < 1e-2 by more than 1e-5 of itself.
 RTOL, ATOL = 1e-9, 1e-12
+FLOAT32_RTOL, FLOAT32_ATOL = 1e-4, 1e-6  # float32 input: a rule computing in float32 or float64 agrees to ~1e-6
 NUM_CALLS = 8
 SHAPES = [(12,), (4, 5), (3, 2, 4), (2, 3, 2, 2), (5, 3)]
 CATALOG = module("03_optimizers", "mistakes")
@@ -120,8 +132,8 @@ def trajectory(impl, rule, w0, grads, config, lr_changes=None):
     return out
 
 
-def check(rule, run, student, reference, mistakes, situation, accepted=()):
-    judge(rule, run, student, reference, mistakes, situation=situation, accepted=accepted, rtol=RTOL, atol=ATOL)
+def check(rule, run, student, reference, mistakes, situation, accepted=(), rtol=RTOL, atol=ATOL):
+    judge(rule, run, student, reference, mistakes, situation=situation, accepted=accepted, rtol=rtol, atol=atol)
 
 
 def wrong_default(rule, student, reference, w0, grads, given):
@@ -154,13 +166,80 @@ def check_defaults(rule, run, student, reference, mistakes, situation, w0, grads
         raise
 
 
-@pytest.mark.parametrize("rule", graded(1.0))
+@pytest.mark.parametrize("rule", graded(0.75))
 def test_hyperparameters(rule, student, reference, mistakes, rng):
     """follows the update formula with every hyperparameter given in config"""
     w0, grads = problem(rng)
     config = hyperparameters(rule, rng)
     check(rule, lambda impl: trajectory(impl, rule, w0, grads, config), student, reference, mistakes,
           f"with w of shape {w0.shape} and {shown(config)}, over {NUM_CALLS} calls")
+
+
+# Gradients at the edges, one kind per call: all zeros (an adaptive rule's cache or moments stay 0,
+# where only epsilon keeps the step finite), about half the entries exactly 0 and the others as
+# usual, tiny (|dw| in [1e-12, 1e-10], far below epsilon), huge (|dw| in [1e100, 1e150]: dw**2 stays
+# below the largest float64, 1.8e308), or as usual.
+GRADIENT_KINDS = {"zero": "all 0", "sparse": "about half of it 0", "tiny": "|dw| in [1e-12, 1e-10]",
+                  "huge": "|dw| in [1e100, 1e150]", "usual": "as usual"}
+EDGE_EPSILON = 1e-8  # the default, given: tiny gradients are then far below it
+
+
+def edge_gradient(rng, shape, kind):
+    """A gradient of one of GRADIENT_KINDS."""
+    if kind == "zero":
+        return np.zeros(shape)
+    if kind == "tiny":
+        return np.asarray(away_from_zero(rng, shape, 1e-12, 1e-10))  # an array, for shape () too
+    if kind == "huge":
+        return np.asarray(away_from_zero(rng, shape, 1e100, 1e150))
+    dw = gradient(rng, shape)
+    if kind == "sparse":
+        dw[rng.permutation(np.resize([True, False], dw.size)).reshape(shape)] = 0.0
+    return dw
+
+
+def edge_problem(rng, shape, kinds):
+    """(w0, [dw per call], kinds) with gradients of the given kinds, and w0 of `shape` as usual."""
+    w0 = np.asarray(away_from_zero(rng, shape, 0.5, 2.0))  # a 0-d array for shape (), not a NumPy scalar
+    return w0, [edge_gradient(rng, shape, kind) for kind in kinds], tuple(kinds)
+
+
+def edge_problems(rng):
+    """The edges test_edge_gradients must cover, each as a 1-tuple: zero and sparse gradients (entries 0 in
+    two calls running), huge and tiny ones, a single weight, a 0-d array (any shape is allowed), and
+    float32 w and dw."""
+    shape = SHAPES[int(rng.integers(len(SHAPES)))]
+    w0, grads, kinds = edge_problem(rng, shape, ("usual", "sparse", "usual"))
+    single = (w0.astype(np.float32), [dw.astype(np.float32) for dw in grads], kinds)
+    return [(edge_problem(rng, shape, kinds),) for kinds in (("sparse", "zero", "sparse", "usual"),
+                                                               ("huge", "huge", "usual"), ("tiny", "tiny", "tiny"))] + [
+        (edge_problem(rng, (1,), ("zero", "usual", "zero", "huge")),), (edge_problem(rng, (), ("usual", "zero")),),
+        (single,)]
+
+
+def drawn_edge_problems():
+    """Hypothesis' problems: a shape of SHAPES, (1,) or (), and 2 to 5 calls of any kinds, from a drawn seed."""
+    return st.builds(lambda seed, shape, kinds: edge_problem(np.random.default_rng(seed), shape, kinds),
+                     edges.seeds(), st.sampled_from([*SHAPES, (1,), ()]),
+                     st.lists(st.sampled_from(list(GRADIENT_KINDS)), min_size=2, max_size=5))
+
+
+@pytest.mark.parametrize("rule", graded(0.25))
+def test_edge_gradients(rule, student, reference, mistakes, rng):
+    """follows the update formula on edge gradients: zeros, some entries 0, tiny and huge ones, one weight, float32"""
+    config = {**hyperparameters(rule, rng), "epsilon": EDGE_EPSILON} if "epsilon" in DEFAULTS[rule] \
+        else hyperparameters(rule, rng)
+
+    def right_on_edges(problem):
+        w0, grads, kinds = problem
+        calls = "; ".join(f"call {i + 1}: {GRADIENT_KINDS[kind]}" for i, kind in enumerate(kinds))
+        single = w0.dtype == np.float32
+        check(rule, lambda impl: trajectory(impl, rule, w0, grads, config), student, reference, mistakes,
+              f"with {'float32 ' if single else ''}w of shape {w0.shape} and {shown(config)}, "
+              f"over {len(grads)} calls with the{' float32' if single else ''} gradient ({calls})",
+              rtol=FLOAT32_RTOL if single else RTOL, atol=FLOAT32_ATOL if single else ATOL)
+
+    edges.holds(right_on_edges, drawn_edge_problems(), examples=edge_problems(rng), rng=rng)
 
 
 @pytest.mark.parametrize("rule", graded(0.5))

@@ -60,6 +60,11 @@ def inverse_sqrt_decay(step, base_lr, warmup_steps):
 def inverse_sqrt_decay(step, base_lr, warmup_steps):
     return base_lr * np.sqrt(warmup_steps) / np.sqrt(np.maximum(step, warmup_steps))
 '''),
+    alternative("inverse_sqrt_decay", "a float array made first, np.fmax and np.reciprocal", '''
+def inverse_sqrt_decay(step, base_lr, warmup_steps):
+    s = np.fmax(np.asarray(step, dtype=np.float64), warmup_steps)
+    return base_lr * np.sqrt(warmup_steps * np.reciprocal(s))
+'''),
     alternative("warmup_cosine", "np.where between the warm-up and the student's own cosine_decay", '''
 def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     step = np.asarray(step)

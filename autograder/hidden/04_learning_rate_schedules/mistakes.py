@@ -1,15 +1,15 @@
 """Known mistakes of 04_learning_rate_schedules, each a student's cell and the hint that names it.
 
 When a student's rates equal a mistake's in a hidden test, the feedback shows its hint. A
-schedule written with `math.*`, `min`, `max` or an `if` on the step works for one int step and
+schedule written with `math.*`, `int()`, `min`, `max` or an `if` on the step works for one int step and
 fails on an array of steps: the hidden test of arrays names those by the error they raise, with
 MATH_ON_ARRAY or IF_ON_ARRAY, so the mistakes of that kind carry exactly these hints.
 """
 
 from autograder.catalog import Mistake
 
-MATH_ON_ARRAY = ("math.floor, math.cos, math.sqrt and math.pow take one number, so an array of steps fails: "
-                 "use //, np.floor, np.cos, np.sqrt or ** instead, which work element by element")
+MATH_ON_ARRAY = ("math.floor, math.cos, math.sqrt, math.pow, int() and float() take one number, so an array of "
+                 "steps fails: use //, np.floor, np.cos, np.sqrt or ** instead, which work element by element")
 IF_ON_ARRAY = ("an if, min or max on the step compares one number, so an array of steps fails: use "
                "np.minimum, np.maximum or np.where, which work element by element")
 
@@ -45,6 +45,11 @@ import math
 
 def step_decay(step, base_lr, step_size, gamma=0.1):
     return base_lr * gamma ** math.floor(step / step_size)
+'''),
+    mistake("step_decay", MATH_ON_ARRAY, '''
+def step_decay(step, base_lr, step_size, gamma=0.1):
+    drops = int(step / step_size)
+    return base_lr * gamma ** drops
 '''),
     # --- exponential_decay -----------------------------------------------------------------------
     mistake("exponential_decay", "off by one: gamma ** (step + 1) already decays at step 0; the rate is base_lr at "

@@ -3,8 +3,8 @@
 A schedule is a pure function of the step. Per schedule (2 points): the formula, against the
 reference at single int steps inside the schedule's range with every hyperparameter given
 (1 point); an int array of steps, which must give an array of that shape holding the student's
-OWN single-step rates (0.5: a schedule written with math.*, min, max or an if on the step fails
-this test only, and is named by the error it raises); and two properties of the student's own
+OWN single-step rates (0.5: a schedule written with math.*, int(), min, max or an if on the step
+fails this test only, and is named by the error it raises); and two properties of the student's own
 function (0.25 each): the default hyperparameter (the same rates as when it is given), a rate
 held or flat where the contract says so, the factor per step, the peak of the warm-up.
 
@@ -16,11 +16,19 @@ are the schedule's landmarks (0, the steps just before and after each change of 
 total_steps) plus random ones within each regime, so what a test covers never depends on the draw.
 Steps beyond total_steps are tested for cosine_decay and linear_decay (flat after, the contract)
 and not for warmup_cosine, where the contract does not say.
+
+The arrays of steps are the test's explicit examples (`autograder.edges`), run first: int64 arrays
+of shapes (6,) and (2, 3) holding steps from every regime (0 and beyond total_steps included), a
+batch of one (1,), an int32 array, a 0-d array and a NumPy int scalar (as iterating over an array
+gives). Hypothesis adds int32 or int64 arrays of 0 to 2 dimensions with steps within the same
+range, seeded from the submission's seed.
 """
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.catalog import module
 from autograder.sandbox.messages import StudentError
 from autograder.testing import Mismatch, as_array, close, explain, fresh, judge
@@ -91,20 +99,42 @@ def landmark_steps(fn, args, rng):
             (warmup + total) // 2, total - 1, total]
 
 
+def step_regimes(fn, args):
+    """(landmark steps from every regime of the schedule, the largest step an array holds)."""
+    if fn == "step_decay":
+        return [0, args[1] - 1, args[1], 3 * args[1] + 1], 4 * args[1]
+    if fn == "exponential_decay":
+        return [0, 1, 7, 30], 60
+    if fn in ("cosine_decay", "linear_decay"):
+        return [0, args[1] // 3, args[1], 2 * args[1] + 3], 2 * args[1] + 3
+    if fn == "inverse_sqrt_decay":
+        return [1, args[1] - 1, args[1], 4 * args[1]], 10 * args[1]
+    return [0, args[1] - 1, args[1], args[2]], args[2]
+
+
 def array_steps(fn, args, rng, shape):
     """An int64 array of `shape` (6 entries) with steps from every regime of the schedule."""
-    if fn == "step_decay":
-        fixed, high = [0, args[1] - 1, args[1], 3 * args[1] + 1], 4 * args[1]
-    elif fn == "exponential_decay":
-        fixed, high = [0, 1, 7, 30], 60
-    elif fn in ("cosine_decay", "linear_decay"):
-        fixed, high = [0, args[1] // 3, args[1], 2 * args[1] + 3], 2 * args[1]
-    elif fn == "inverse_sqrt_decay":
-        fixed, high = [1, args[1] - 1, args[1], 4 * args[1]], 10 * args[1]
-    else:
-        fixed, high = [0, args[1] - 1, args[1], args[2]], args[2]
+    fixed, high = step_regimes(fn, args)
     steps = np.array(fixed + between(rng, 1, high, size=2), dtype=np.int64)
     return rng.permutation(steps).reshape(shape)
+
+
+def step_arrays(fn, args, rng):
+    """The steps test_array_of_steps must cover, each as a 1-tuple: int64 arrays of shapes (6,) and (2, 3)
+    with steps from every regime; a batch of one, (1,); an int32 array; a 0-d array; a NumPy int scalar."""
+    last = step_regimes(fn, args)[0][-1]
+    return [(array_steps(fn, args, rng, (6,)),), (array_steps(fn, args, rng, (2, 3)),),
+            (np.array([last], dtype=np.int64),), (array_steps(fn, args, rng, (6,)).astype(np.int32),),
+            (np.array(last, dtype=np.int64),), (np.int64(last),)]
+
+
+def drawn_step_arrays(fn, args):
+    """Hypothesis' int32 or int64 arrays of 0 to 2 dimensions (sides 1 to 3), steps within the schedule's range."""
+    high = step_regimes(fn, args)[1]
+    low = 1 if fn == "inverse_sqrt_decay" else 0
+    return st.sampled_from([np.int32, np.int64]).flatmap(
+        lambda dtype: edges.arrays(edges.shapes(min_dims=0, max_dims=2, max_side=3), st.integers(low, high),
+                                   dtype=dtype))
 
 
 def rates(impl, fn, steps, args):
@@ -155,12 +185,22 @@ def array_hint(error):
 
 @pytest.mark.parametrize("fn", graded(0.5))
 def test_array_of_steps(fn, student, rng):
-    """takes a NumPy array of int steps and returns the array of its rates at those steps, of the same shape"""
+    """takes a NumPy array of int steps (any shape, int32 or int64) and returns its rates, of the same shape"""
     args = hyperparameters(fn, rng)
     schedule = getattr(fresh(student), fn)
-    for shape in ((6,), (2, 3)):
-        steps = array_steps(fn, args, rng, shape)
-        situation = f"with step an int array of shape {shape}, {steps.tolist()}, and {shown(fn, args)}"
+    single = {}  # step -> the student's rate at that single int step (a schedule is a pure function of it)
+
+    def one_at_a_time(steps):
+        for s in steps.ravel().tolist():
+            if s not in single:
+                single[s] = float(np.asarray(schedule(int(s), *args), dtype=np.float64))
+        return np.array([single[s] for s in steps.ravel().tolist()]).reshape(steps.shape)
+
+    def same_rates(steps):
+        kind = (f"a NumPy {type(steps).__name__} scalar, {steps}" if np.ndim(steps) == 0 and
+                not isinstance(steps, np.ndarray) else
+                f"an {steps.dtype} array of shape {steps.shape}, {steps.tolist()}")
+        situation = f"with step {kind}, and {shown(fn, args)}"
         try:
             got = schedule(steps.copy(), *args)
         except StudentError as err:
@@ -168,11 +208,13 @@ def test_array_of_steps(fn, student, rng):
             if hint is None:
                 raise
             raise Mismatch(f"{situation}: your code raised {err.exc_type}: {err.message}", hint) from None
-        got = as_array(got, f"the result {situation}", shape)
-        one_by_one = np.array([float(np.asarray(schedule(int(s), *args), dtype=np.float64)) for s in steps.ravel()])
-        if not close(got, one_by_one.reshape(shape), RTOL, ATOL):
-            raise Mismatch(f"{situation}: the array of rates differs from the rates your function gives for the "
-                           f"same steps one at a time, {one_by_one.reshape(shape).tolist()}; got {got.tolist()}")
+        got = as_array(got, f"the result {situation}", np.shape(steps))
+        expected = one_at_a_time(np.asarray(steps))
+        if not close(got, expected, RTOL, ATOL):
+            raise Mismatch(f"{situation}: the rates differ from the rates your function gives for the same steps "
+                           f"one at a time, {expected.tolist()}; got {got.tolist()}")
+
+    edges.holds(same_rates, drawn_step_arrays(fn, args), examples=step_arrays(fn, args, rng), rng=rng)
 
 
 @pytest.mark.parametrize("fn", graded(0.25, ["step_decay", "cosine_decay", "linear_decay", "warmup_cosine"]))

@@ -53,6 +53,23 @@ _BY_FUNCTION = {
         return x * scale + shift, None
     raise ValueError("unknown mode " + repr(mode))
 ''',
+        "the batch's statistics computed before the mode is read (unused in test mode, where N may be 1)":
+            '''def batchnorm_forward(x, gamma, beta, bn_param):
+    N, D = x.shape
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    sample_mean = np.mean(x, axis=0)
+    sample_var = np.mean((x - sample_mean) ** 2, axis=0)
+    running_mean = bn_param.get("running_mean", np.zeros(D))
+    running_var = bn_param.get("running_var", np.zeros(D))
+    if bn_param["mode"] == "test":
+        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, None
+    sqrtvar = np.sqrt(sample_var + eps)
+    xmu = x - sample_mean
+    xhat = xmu / sqrtvar
+    bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * sample_mean
+    bn_param["running_var"] = momentum * running_var + (1 - momentum) * sample_var
+    return gamma * xhat + beta, (xhat, xmu, 1.0 / sqrtvar, sqrtvar, gamma)
+''',
         "running averages stored with shape (1, D) (keepdims), accepted by the contract":
             '''def batchnorm_forward(x, gamma, beta, bn_param):
     eps = bn_param.get("eps", 1e-5)

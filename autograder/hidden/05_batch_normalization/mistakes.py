@@ -63,6 +63,8 @@ MOMENTUM_SWAPPED = ("the running averages weighted the wrong way round: momentum
                     "running = momentum * running + (1 - momentum) * batch statistic (PyTorch's momentum "
                     "argument is the other weight)")
 EPS_OUTSIDE_SQRT = ("eps added after the square root: normalize with np.sqrt(var + eps), with eps inside")
+NO_EPS = ("eps left out: a constant feature has variance 0, so (x - mean) / np.sqrt(var) divides 0 by 0 (NaN); "
+          "normalize with np.sqrt(var + eps), in train and in test mode")
 TEST_MODE_BATCH_STATISTICS = ("test mode normalizing with the batch's own mean and variance: in test mode, use "
                               "bn_param's running_mean and running_var")
 TEST_MODE_UPDATES = ("the running averages updated in test mode too: update them only in train mode, and leave "
@@ -84,6 +86,8 @@ _BN_FORWARD_MISTAKES = [
         running_mean_update="(1 - momentum) * running_mean + momentum * mu",
         running_var_update="(1 - momentum) * running_var + momentum * var")),
     Mistake("batchnorm_forward", EPS_OUTSIDE_SQRT, _bn_forward(sqrtvar="np.sqrt(var) + eps")),
+    Mistake("batchnorm_forward", NO_EPS, _bn_forward(
+        sqrtvar="np.sqrt(var)", test_mode="xhat = (x - running_mean) / np.sqrt(running_var)")),
     # Listed before the batch-statistics mistake below, which gives the same running averages.
     Mistake("batchnorm_forward", TEST_MODE_UPDATES, _bn_forward(
         after='''if mode != "train":
@@ -197,12 +201,15 @@ LN_UNBIASED = ("the unbiased variance (divided by D - 1, ddof=1): layer norm div
                "features (np.var's default)")
 LN_EPS_OUTSIDE = "eps added after the square root: normalize with np.sqrt(var + eps), with eps inside"
 LN_EPS_IGNORED = "eps fixed at 1e-5 whatever ln_param says: read it with ln_param.get('eps', 1e-5)"
+LN_NO_EPS = ("eps left out: a constant sample has variance 0, so (x - mean) / np.sqrt(var) divides 0 by 0 (NaN); "
+             "normalize with np.sqrt(var + eps)")
 
 _LN_FORWARD_MISTAKES = [
     Mistake("layernorm_forward", LN_BATCH_AXIS, _ln_forward(axis="0", variance="x.var(axis=0, keepdims=True)")),
     Mistake("layernorm_forward", LN_UNBIASED, _ln_forward(variance="x.var(axis=1, ddof=1, keepdims=True)")),
     Mistake("layernorm_forward", LN_EPS_OUTSIDE, _ln_forward(sqrt="np.sqrt(var) + eps")),
     Mistake("layernorm_forward", LN_EPS_IGNORED, _ln_forward(eps="1e-5")),
+    Mistake("layernorm_forward", LN_NO_EPS, _ln_forward(sqrt="np.sqrt(var)")),
 ]
 
 # --- layernorm_backward ------------------------------------------------------------------------

@@ -4,7 +4,11 @@ Forward passes are judged on what they return and on what they leave in bn_param
 reference: the train-mode output, each running average, the test-mode output, running averages
 left alone in test mode. Defaults are judged against the student's own forward (the call with
 bn_param = {"mode": "train"} must equal the call with the defaults spelled out), so a wrong
-formula costs its own tests and not this one.
+formula costs its own tests and not this one. Each forward pass also has a test of edge inputs:
+batch norm in train mode with the smallest batch (N = 2) and with constant features (variance 0,
+where only eps keeps the output finite), and in test mode with a single sample; layer norm with a
+single sample and with constant samples. Those are the explicit examples (`autograder.edges`),
+run first; hypothesis adds batches of these kinds, seeded from the submission's seed.
 
 A backward pass is judged on dx, dgamma and dbeta separately, each twice: as the gradient of
 the student's OWN forward pass (numerically, by centred differences, calling the forward with a
@@ -26,12 +30,16 @@ and a variance divided by N - 1 both show by far more than the tolerance; sqrt(v
 sqrt(v) + eps coincide only near v = 1/4), between 1e-6 and 1e-5 for the default-eps tests (where
 eps = 1e-5 changes the output by tens of percent). Every gamma has |gamma| in [0.5, 2], momenta lie
 in [0.6, 0.95] (far from 1/2, where momentum and 1 - momentum would agree), and running averages
-always differ from the batch statistics by at least 0.5. Train mode always has N >= 4.
+always differ from the batch statistics by at least 0.5. Train mode always has N >= 4, but in the
+edge tests (N >= 2, as the contract requires), whose constant features are multiples of 1/8, so
+that x - mean is exactly 0 there.
 """
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.sandbox.messages import StudentError, Unavailable
 from autograder.testing import Mismatch, as_array, close, explain, fresh, judge, pair
 from cs231n_utils.checks import describe_difference
@@ -144,13 +152,68 @@ def train_or_test_output(impl, x, gamma, beta, param):
     return forward(impl, "batchnorm_forward", x, gamma, beta, copied(param))[0]
 
 
-@pytest.mark.graded("batchnorm_forward", points=1.0)
+@pytest.mark.graded("batchnorm_forward", points=0.75)
 def test_train_output(student, reference, mistakes, rng):
     """in train mode, normalizes each feature with the batch mean and biased variance, then scales and shifts"""
     N, D = sizes(rng)
     x, (gamma, beta), param = columns(rng, N, D, (1.0, 3.0), (0.0, 2.0)), affine(rng, D), train_param(rng, D)
     judge("batchnorm_forward", lambda impl: {"out": train_or_test_output(impl, x, gamma, beta, param)},
           student, reference, mistakes, situation=f"in train mode, x of shape {x.shape}, bn_param {shown(param)}")
+
+
+def constant_features(rng, x, count, axis):
+    """x with `count` random features (axis 0: columns) or samples (axis 1: rows) made constant, each a
+    multiple of 1/8 (exact: their mean is the value itself, so x - mean is exactly 0 there)."""
+    x = x.copy()
+    chosen = rng.permutation(x.shape[1 - axis])[:count]
+    values = rng.integers(-16, 17, size=count) / 8
+    if axis == 0:
+        x[:, chosen] = values
+    else:
+        x[chosen, :] = values[:, None]
+    return x
+
+
+def edge_batch(rng, N, D, constant, mode):
+    """(x, gamma, beta, bn_param) for a batch of N samples of D features, `constant` of them constant."""
+    gamma, beta = affine(rng, D)
+    if mode == "train":
+        x = constant_features(rng, columns(rng, N, D, (1.0, 3.0), (0.0, 2.0)), constant, axis=0)
+        return x, gamma, beta, train_param(rng, D)
+    x = constant_features(rng, signed(rng, (N, D), 0.5, 3.0), constant, axis=0)
+    param = {"mode": "test", "eps": float(rng.uniform(1e-3, 1e-2)), "momentum": float(rng.uniform(0.6, 0.95)),
+             "running_mean": signed(rng, D, 0.0, 2.0), "running_var": rng.uniform(0.5, 2.0, size=D)}
+    return x, gamma, beta, param
+
+
+def edge_batches(rng):
+    """The edges test_edge_batches must cover, each as a 1-tuple: train mode with the smallest batch (N = 2)
+    and a constant feature, and with half the features constant; test mode with a single sample."""
+    D = int(rng.integers(2, 7))
+    return [(edge_batch(rng, 2, D, 1, "train"),), (edge_batch(rng, int(rng.integers(4, 9)), D, D // 2, "train"),),
+            (edge_batch(rng, 1, D, 0, "test"),)]
+
+
+def drawn_edge_batch(seed, mode, N, D, constant):
+    """edge_batch from a drawn seed, with N >= 2 in train mode (the contract) and at most D constant features."""
+    return edge_batch(np.random.default_rng(seed), N if mode == "test" else max(N, 2), D, min(constant, D), mode)
+
+
+@pytest.mark.graded("batchnorm_forward", points=0.25)
+def test_edge_batches(student, reference, mistakes, rng):
+    """is right on edge batches: N = 2 and constant features (variance 0) in train mode, N = 1 in test mode"""
+
+    def right(batch):
+        x, gamma, beta, param = batch
+        constant = int(np.sum(np.ptp(x, axis=0) == 0))
+        judge("batchnorm_forward", lambda impl: {"out": train_or_test_output(impl, x, gamma, beta, param)},
+              student, reference, mistakes,
+              situation=f"in {param['mode']} mode, x of shape {x.shape} with {constant} constant feature(s), "
+                        f"bn_param {shown(param)}")
+
+    drawn = st.builds(drawn_edge_batch, edges.seeds(), st.sampled_from(["train", "test"]), st.integers(1, 8),
+                      st.integers(1, 6), st.integers(0, 6))
+    edges.holds(right, drawn, examples=edge_batches(rng), rng=rng)
 
 
 def running_averages(impl, key, batches, gamma, beta, param):
@@ -258,7 +321,7 @@ def test_defaults(student, mistakes, rng):
 
 # --- layernorm_forward -------------------------------------------------------------------------
 
-@pytest.mark.graded("layernorm_forward", points=1.5)
+@pytest.mark.graded("layernorm_forward", points=1.25)
 def test_layernorm_output(student, reference, mistakes, rng):
     """normalizes each sample over its features with its mean and biased variance, then scales and shifts"""
     N, D = int(rng.integers(2, 7)), int(rng.integers(3, 9))
@@ -266,6 +329,31 @@ def test_layernorm_output(student, reference, mistakes, rng):
     param = {"eps": float(rng.uniform(1e-3, 1e-2))}
     judge("layernorm_forward", lambda impl: {"out": forward(impl, "layernorm_forward", x, gamma, beta, dict(param))[0]},
           student, reference, mistakes, situation=f"x of shape {x.shape}, ln_param {shown(param)}")
+
+
+def edge_samples(rng, N, D, constant):
+    """(x, gamma, beta, ln_param): N samples of D features, `constant` samples constant."""
+    x = constant_features(rng, rows(rng, N, D, (1.0, 3.0), (0.0, 2.0)), constant, axis=1)
+    return (x, *affine(rng, D), {"eps": float(rng.uniform(1e-3, 1e-2))})
+
+
+@pytest.mark.graded("layernorm_forward", points=0.25)
+def test_layernorm_edge_samples(student, reference, mistakes, rng):
+    """is right for a single sample (N = 1) and for constant samples (variance 0, where eps keeps it finite)"""
+
+    def right(problem):
+        x, gamma, beta, param = problem
+        constant = int(np.sum(np.ptp(x, axis=1) == 0))
+        judge("layernorm_forward",
+              lambda impl: {"out": forward(impl, "layernorm_forward", x, gamma, beta, dict(param))[0]},
+              student, reference, mistakes,
+              situation=f"x of shape {x.shape} with {constant} constant sample(s), ln_param {shown(param)}")
+
+    D = int(rng.integers(3, 9))
+    examples = [(edge_samples(rng, 1, D, 0),), (edge_samples(rng, int(rng.integers(2, 7)), D, 1),)]
+    drawn = st.builds(lambda seed, N, D, constant: edge_samples(np.random.default_rng(seed), N, D, min(constant, N)),
+                      edges.seeds(), st.integers(1, 6), st.integers(2, 8), st.integers(0, 6))
+    edges.holds(right, drawn, examples=examples, rng=rng)
 
 
 @pytest.mark.graded("layernorm_forward", points=0.5)

@@ -5,7 +5,9 @@ reference's. Each test checks one property on the student's own outputs, on inpu
 (so that out == 0 exactly where a unit was dropped, and out / x is the mask):
 
 - the kept fraction is p, within a band far wider than the sampling noise;
-- every kept unit is exactly x / p;
+- every kept unit is exactly x / p, for p = 0.25 and 0.7 and at the edges p = 1 (every unit kept,
+  out == x) and p = 0.05 on a batch of one; hypothesis adds p in [0.05, 1] and inputs of 1 to 3
+  dimensions (`autograder.edges`: the explicit examples run first and decide what is covered);
 - test mode returns x (judged against the reference, so "scaled by p" is named);
 - the same seed gives the same mask; without a seed, a new mask at every call;
 - any input shape works;
@@ -14,7 +16,7 @@ reference's. Each test checks one property on the student's own outputs, on inpu
   leaves dout unchanged.
 
 The score never depends on the seed. The draws only pick shapes and values; the keep
-probabilities are enumerated, far from 1/2 where p and 1 - p must be told apart. With at least
+probabilities that tell p and 1 - p apart are enumerated, far from 1/2. With at least
 75,000 units, the kept fraction's standard deviation is at most sqrt(0.2 * 0.8 / 75000) = 1.5e-3,
 so the band of +-0.03 is 20 standard deviations (a correct answer fails with probability below
 1e-80), while p and 1 - p are 0.6 apart (0.2 and 0.8), and the fraction np.random.randn keeps,
@@ -26,7 +28,9 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from autograder import edges
 from autograder.catalog import module
 from autograder.testing import Mismatch, as_array, fresh, judge, pair
 from cs231n_utils.checks import describe_difference
@@ -79,31 +83,42 @@ def test_kept_fraction(student, rng):
         raise AssertionError(message)
 
 
+def drawn_inputs():
+    """Hypothesis' x: 1 to 3 dimensions (sides 1 to 40), values as away_from_zero's, from a drawn seed."""
+    return st.builds(lambda seed, shape: away_from_zero(np.random.default_rng(seed), shape), edges.seeds(),
+                     edges.shapes(min_dims=1, max_dims=3, max_side=40))
+
+
 @pytest.mark.graded("dropout_forward", points=0.75)
 def test_kept_units_scaled(student, rng):
-    """in train mode, every kept unit is x / p and every dropped one is 0"""
+    """in train mode, every kept unit is x / p and every dropped one is 0, for p from 0.05 to 1 (keep them all)"""
     impl = fresh(student)
-    for p in (0.25, 0.7):
-        x = medium(rng)
+
+    def scaled(p, x):
         out = forward(impl, x, {"p": p, "mode": "train"})
         kept = out != 0
         if np.allclose(out[kept], x[kept] / p, rtol=RTOL, atol=ATOL):
-            continue
+            return
         with np.errstate(all="ignore"):
             ratio = out[kept] / x[kept]
-        situation = f"in train mode with p = {p}, on {x.size} units"
+        situation = f"in train mode with p = {p:.4g}, on {x.size} units"
         if not np.all(np.isfinite(out)):
             raise AssertionError(f"{situation}, out holds NaN or inf")
-        named = {1.0: HINTS.NO_RESCALE, p: HINTS.SCALED_BY_P, 1 / (1 - p): HINTS.DROP_PROBABILITY}
+        named = {1.0: HINTS.NO_RESCALE, p: HINTS.SCALED_BY_P}
+        if p < 1:
+            named[1 / (1 - p)] = HINTS.DROP_PROBABILITY
         for factor, hint in named.items():
             if np.allclose(ratio, factor, rtol=RTOL) and not kept.all():
                 raise Mismatch(f"{situation}, the kept units are x * {factor:.4g}; expected x / p = x * {1 / p:.4g}",
                                hint)
-        if kept.all():
+        if kept.all() and p < 1:
             raise AssertionError(f"{situation}, no unit was dropped (out has no zeros where x has none)")
         wrong = int(np.sum(~np.isclose(ratio, 1 / p, rtol=RTOL, atol=0)))
         raise AssertionError(f"{situation}, {wrong} of the {ratio.size} kept units are not x / p: out / x ranges "
                              f"from {ratio.min():.4g} to {ratio.max():.4g}, expected {1 / p:.4g} everywhere")
+
+    examples = [(p, medium(rng)) for p in (0.25, 0.7, 1.0)] + [(0.05, away_from_zero(rng, (1, 200)))]
+    edges.holds(scaled, st.floats(0.05, 1.0), drawn_inputs(), examples=examples, rng=rng)
 
 
 @pytest.mark.graded("dropout_forward", points=0.5)
