@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox import messages, wire
-from autograder.sandbox.messages import MissingFunction, SandboxError, StudentError, Unavailable
+from autograder.sandbox.messages import MissingFunction, ReloadFailed, SandboxError, StudentError, Unavailable
 from autograder.sandbox.policy import (
     FOLDER_PREFIX,
     NOBODY,
@@ -84,7 +84,7 @@ class Proxy:
             self._called = True
             try:
                 return self._box.call(name, *args, **kwargs)
-            except MissingFunction:
+            except (MissingFunction, ReloadFailed):
                 raise
             except SandboxError as err:
                 self._unavailable[name] = f"{name} was not called again after an earlier call failed: {err.reason}"
@@ -114,6 +114,7 @@ class Sandbox:
         self.isolation = resolve_isolation(isolation)
         self.max_restarts = max_restarts
         self.load_errors: dict[str, str] = {}
+        self.spent: dict[str, list] = {}  # request kind -> [count, seconds]: where grading's time went
         self.namespace = Proxy(self)
         if self.isolation == "none" and isolation == "auto":
             warnings.warn(isolation_status(isolation), RuntimeWarning, stacklevel=2)
@@ -124,8 +125,9 @@ class Sandbox:
         self._finalizer = weakref.finalize(self, cleanup, self._holder, self._folder)
         self._work = os.path.join(self._folder, "work")
         self._fatal: set[str] = set()  # cells that killed the worker: skipped when reloading
-        self._defined: set[str] = set()
+        self._defined: frozenset[str] = frozenset()
         self._restarts = 0
+        self._reset_due = False  # a reload asked for, to run just before the next call
         self._last_reason = ""
         self._session = 0
         self._seq = 0
@@ -150,15 +152,16 @@ class Sandbox:
         self._finalizer()
 
     # public queries
-    def defined(self) -> set[str]:
+    def defined(self) -> frozenset[str]:
         """Names of the callables the student's cells define (as of the last load)."""
-        return set(self._defined)
+        return self._defined
 
     def call(self, name: str, /, *args, **kwargs):
         """Call the worker's `name` with these arguments and return its result as plain data.
 
         Dict arguments are refilled, and array arguments overwritten, with their contents
-        after the call. Raises MissingFunction, StudentError or SandboxError.
+        after the call. Raises MissingFunction, StudentError or SandboxError (ReloadFailed when
+        the reload asked for by reset() fails).
         """
         if self._closed:
             raise SandboxError("the sandbox is closed")
@@ -168,36 +171,42 @@ class Sandbox:
         request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
                    "mirror": mirror}
         self._ensure_worker()
+        seq = self._seq + 1 + self._reset_due  # a reload due goes first
         try:
-            reply = self._exchange(request)
-        except Failure as failure:
-            raise SandboxError(self._fail(failure, f"while running {name}")) from None
+            frame = self._frame(request, seq)  # raises WireError when an argument is not plain data
         except wire.StaleHandle as exc:
             raise SandboxError(str(exc)) from None
+        reloading = self._reset_due
+        if reloading:
+            self._reload_before(frame)  # the worker reloads, then finds this call waiting
+        started, deadline = time.perf_counter(), time.monotonic() + self.limits.wall_seconds
         try:
+            if not reloading:
+                self._holder[0].send(frame, deadline)
+            self._seq = seq
+            reply = self._reply(seq, deadline)
             return self._answer(name, reply, everything, set(mirror))
+        except Failure as failure:
+            raise SandboxError(self._fail(failure, f"while running {name}")) from None
         except wire.WireError as exc:
             raise SandboxError(self._fail(Failure("protocol", str(exc)), "")) from None
+        finally:
+            self._tally("call", started)
 
     def reset(self) -> None:
         """Run the cells again in a fresh module namespace: globals from earlier calls are gone.
 
-        Cheap (the cells only define functions, and their imports are cached); a worker that was
-        restarted after a crash is fresh already.
+        The worker reloads just before the next call, sent in the same write as that call, so
+        that a reset costs no round trip of its own (and nothing when no call follows); a reload
+        that fails raises ReloadFailed from that call. A worker restarted after a crash is fresh
+        already.
         """
         if self._closed:
             raise SandboxError("the sandbox is closed")
         if self._holder[0] is None:
             self._ensure_worker()
             return
-        try:
-            reply = self._exchange({"op": "reset"})
-        except Failure as failure:
-            raise SandboxError(self._fail(failure, "while loading the cells again")) from None
-        if "limit" in reply:
-            self._kill()
-            self._last_reason = self._memory_reason()
-            raise SandboxError(self._last_reason)
+        self._reset_due = True
 
     # the steps
     def _prepare_folders(self) -> None:
@@ -270,7 +279,7 @@ class Sandbox:
             self._fail(failure, "")
             return
         if isinstance(names, list) and all(type(n) is str for n in names):
-            self._defined = set(names)
+            self._defined = frozenset(names)
 
     def _ensure_worker(self) -> None:
         if self._holder[0] is not None:
@@ -284,18 +293,47 @@ class Sandbox:
 
     def _exchange(self, request: dict) -> dict:
         """Send one request and return the reply dict; raises Failure (the worker is then dead)."""
-        process = self._holder[0]
         self._seq += 1
         deadline = time.monotonic() + self.limits.wall_seconds
-        payload = wire.frame(wire.encode({**request, "seq": self._seq}, session=self._session))
-        process.send(payload, deadline)
+        self._holder[0].send(self._frame(request, self._seq), deadline)
+        return self._reply(self._seq, deadline)
+
+    def _reload_before(self, frame: bytes) -> None:
+        """Send the reload due and then `frame` in one write, and wait for the reload's answer: the
+        worker then finds the next request waiting. A reload that fails raises ReloadFailed, with
+        the reason a reset of its own would give."""
+        self._reset_due = False
+        self._seq += 1
+        started = time.perf_counter()
+        deadline = time.monotonic() + self.limits.wall_seconds
         try:
-            reply = wire.decode(process.receive(deadline), handle=self._handle)
+            self._holder[0].send(self._frame({"op": "reset"}, self._seq) + frame, deadline)
+            reply = self._reply(self._seq, deadline)
+        except Failure as failure:
+            raise ReloadFailed(self._fail(failure, "while loading the cells again")) from None
+        finally:
+            self._tally("reset", started)
+        if "limit" in reply:
+            self._kill()
+            self._last_reason = self._memory_reason()
+            raise ReloadFailed(self._last_reason)
+
+    def _frame(self, request: dict, seq: int) -> bytes:
+        return wire.frame(wire.encode({**request, "seq": seq}, session=self._session))
+
+    def _reply(self, seq: int, deadline: float) -> dict:
+        try:
+            reply = wire.decode(self._holder[0].receive(deadline), handle=self._handle)
         except wire.WireError as exc:
             raise Failure("protocol", str(exc)) from None
-        if not isinstance(reply, dict) or reply.get("seq") != self._seq:
+        if not isinstance(reply, dict) or reply.get("seq") != seq:
             raise Failure("protocol", "a reply out of turn")
         return reply
+
+    def _tally(self, kind: str, started: float) -> None:
+        tally = self.spent.setdefault(kind, [0, 0.0])
+        tally[0] += 1
+        tally[1] += time.perf_counter() - started
 
     def _handle(self, key: int, type_name: str) -> wire.Handle:
         return wire.Handle(key, type_name, self._session)
@@ -325,6 +363,7 @@ class Sandbox:
         return wire.decode(result, handle=self._handle, refs=everything)
 
     def _kill(self) -> None:
+        self._reset_due = False  # a new worker starts fresh
         if self._holder[0] is not None:
             self._holder[0].kill()
             self._holder[0] = None

@@ -22,6 +22,11 @@ class Unavailable(SandboxError):
     """A graded function that cannot be called (missing, failed to load, failed before); `reason` says why."""
 
 
+class ReloadFailed(SandboxError):
+    """Loading the student's cells afresh failed (it runs with the next call, and fails that call
+    without being that function's fault)."""
+
+
 class StudentError(Exception):
     """The student's code raised.
 

@@ -96,6 +96,7 @@ class Process:
         self.from_worker = self.proc.stdout.fileno()
         os.set_blocking(self.to_worker, False)
         os.set_blocking(self.from_worker, False)
+        self._received = bytearray()  # read from the worker, not yet returned as a frame
 
     def _wait_fd(self, fd: int, event: int, deadline: float) -> None:
         poller = select.poll()
@@ -112,34 +113,43 @@ class Process:
                     raise Failure("exit", returncode=self.proc.returncode)
 
     def send(self, data: bytes, deadline: float) -> None:
+        """Write all of `data`, waiting (until `deadline`) only when the pipe is full."""
         view = memoryview(data)
         while view:
-            self._wait_fd(self.to_worker, select.POLLOUT, deadline)
             try:
                 view = view[os.write(self.to_worker, view):]
             except BlockingIOError:
-                continue
+                self._wait_fd(self.to_worker, select.POLLOUT, deadline)
             except (BrokenPipeError, ConnectionResetError):
                 raise self._gone() from None
 
-    def _read_exact(self, n: int, deadline: float) -> bytes:
-        buf = bytearray()
-        while len(buf) < n:
-            self._wait_fd(self.from_worker, select.POLLIN, deadline)
-            try:
-                chunk = os.read(self.from_worker, min(n - len(buf), 1 << 20))
-            except BlockingIOError:
-                continue
-            if not chunk:
-                raise self._gone()
-            buf += chunk
-        return bytes(buf)
+    def _read_more(self, wanted: int, deadline: float) -> None:
+        """Append to the buffer what the worker wrote (up to `wanted` bytes, or a pipe's worth),
+        waiting for it until `deadline`."""
+        self._wait_fd(self.from_worker, select.POLLIN, deadline)
+        try:
+            chunk = os.read(self.from_worker, min(max(wanted, 1 << 16), 1 << 20))
+        except BlockingIOError:
+            return
+        if not chunk:
+            raise self._gone()
+        self._received += chunk
 
     def receive(self, deadline: float) -> bytes:
+        """The payload of the worker's next frame (Failure when it does not come by `deadline`)."""
+        buffer, start = self._received, wire.HEADER.size
         try:
-            return wire.read_frame(lambda n: self._read_exact(n, deadline))
+            while len(buffer) < start:
+                self._read_more(start - len(buffer), deadline)
+            end = start + wire.frame_size(bytes(buffer[:start]))
         except wire.WireError as exc:
             raise Failure("protocol", str(exc)) from None
+        while len(buffer) < end:
+            self._read_more(end - len(buffer), deadline)
+        with memoryview(buffer) as view:
+            payload = bytes(view[start:end])
+        del buffer[:end]
+        return payload
 
     def _gone(self) -> Failure:
         """The channel closed: the worker exited, or closed its end and must be stopped."""

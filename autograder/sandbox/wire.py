@@ -67,11 +67,25 @@ class Handle:
         return f"<Handle #{self.id}: a {self.type_name!s} kept in the sandbox>"
 
 
+_KNOWN: dict[np.dtype, np.dtype] = {}  # dtype -> its wire dtype, for the plain dtypes seen (a few dozen)
+
+
 def _wire_dtype(dtype: np.dtype) -> np.dtype | None:
     """The little-endian wire dtype for `dtype`, or None when it may not cross."""
+    known = _KNOWN.get(dtype)
+    if known is not None:
+        return known
     if dtype.fields is not None or dtype.subdtype is not None:
         return None
-    return _DTYPES.get(dtype.newbyteorder("<").str)
+    wire_dtype = _DTYPES.get(dtype.newbyteorder("<").str)
+    if wire_dtype is not None:
+        _KNOWN[dtype] = wire_dtype
+    return wire_dtype
+
+
+_AS_IS = frozenset({type(None), bool, str, float})
+_BIG_INT = 1 << 4000  # larger ints stay in the worker: their text would be slow to parse
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)  # the tree is built fresh, acyclic
 
 
 def encode(
@@ -114,18 +128,52 @@ def encode(
         handle = opaque(value)
         return {"H": [handle.id, handle.type_name]}
 
+    def array(value: np.ndarray) -> object:
+        nonlocal offset
+        dtype = _wire_dtype(value.dtype)
+        if dtype is None:
+            return opaque_leaf(value)
+        start, nbytes = offset, value.size * dtype.itemsize
+        offset += nbytes
+        if offset > MAX_FRAME:  # refuse before copying it
+            raise WireError(too_large(offset))
+        if nbytes:
+            buffers.append(memoryview(np.ascontiguousarray(value, dtype=dtype)).cast("B"))
+        return {"A": [dtype.str, list(value.shape), start]}
+
+    def container(value: list | tuple | dict, kind: type, depth: int) -> object:
+        if depth >= MAX_DEPTH or id(value) in active:
+            return opaque_leaf(value)  # too deep or a cycle: keep it in the worker
+        depth += 1
+        if issubclass(kind, dict):
+            for key in dict.keys(value):
+                if type(key) is not str:
+                    return opaque_leaf(value)
+            active.add(id(value))
+            node = {"D": [[k, v if type(v) in _AS_IS else enc(v, depth)] for k, v in dict.items(value)]}
+        else:
+            tag, base = ("L", list) if issubclass(kind, list) else ("T", tuple)
+            active.add(id(value))
+            node = {tag: [v if type(v) in _AS_IS else enc(v, depth) for v in base.__iter__(value)]}
+        active.discard(id(value))  # (an error ends the whole encoding: no need to discard then)
+        return node
+
     def enc(value: object, depth: int) -> object:
         if refs is not None and id(value) in refs:
             return {"R": refs[id(value)]}
         kind = type(value)
-        if value is None or kind is bool or kind is str:
+        if kind in _AS_IS:
             return value
         if kind is int:
-            if abs(value) > 1 << 4000:
-                return opaque_leaf(value)
-            return value
-        if kind is float:
-            return value
+            return value if -_BIG_INT <= value <= _BIG_INT else opaque_leaf(value)
+        if kind is np.ndarray:
+            return array(value)
+        if kind is dict or kind is list or kind is tuple:
+            return container(value, kind, depth)
+        if kind in _SCALARS:
+            dtype = _wire_dtype(value.dtype)
+            data = np.asarray(value, dtype=dtype).reshape(1)
+            return {"S": [dtype.str, add_buffer(memoryview(data).cast("B"))]}
         if kind is complex:
             return {"C": [value.real, value.imag]}
         if kind is bytes:
@@ -138,39 +186,13 @@ def encode(
                 )
             return {"H": [value.id, value.type_name]}
         if kind is np.matrix:  # NumPy's own subclass (np.asmatrix, np.dot of matrices): its plain array
-            value, kind = np.asarray(value), np.ndarray
-        if kind is np.ndarray:
-            dtype = _wire_dtype(value.dtype)
-            if dtype is None:
-                return opaque_leaf(value)
-            if offset + value.size * dtype.itemsize > MAX_FRAME:  # refuse before copying it
-                raise WireError(too_large(offset + value.size * dtype.itemsize))
-            data = np.ascontiguousarray(value, dtype=dtype)
-            start = add_buffer(memoryview(data).cast("B") if data.nbytes else memoryview(b""))
-            return {"A": [dtype.str, list(value.shape), start]}
-        if kind in _SCALARS:
-            dtype = _wire_dtype(value.dtype)
-            data = np.asarray(value, dtype=dtype).reshape(1)
-            return {"S": [dtype.str, add_buffer(memoryview(data).cast("B"))]}
+            return array(np.asarray(value))
         if issubclass(kind, (list, tuple, dict)):
-            if depth >= MAX_DEPTH or id(value) in active:
-                return opaque_leaf(value)  # too deep or a cycle: keep it in the worker
-            active.add(id(value))
-            try:
-                if issubclass(kind, dict):
-                    items = list(dict.items(value))
-                    if not all(type(k) is str for k, _ in items):
-                        return opaque_leaf(value)
-                    return {"D": [[k, enc(v, depth + 1)] for k, v in items]}
-                tag = "L" if issubclass(kind, list) else "T"
-                base = list if tag == "L" else tuple
-                return {tag: [enc(v, depth + 1) for v in base.__iter__(value)]}
-            finally:
-                active.discard(id(value))
+            return container(value, kind, depth)
         return opaque_leaf(value)
 
     try:
-        tree = json.dumps(enc(obj, 0), separators=(",", ":")).encode("utf-8")
+        tree = _JSON.encode(enc(obj, 0)).encode("utf-8")
     except (RecursionError, ValueError, TypeError) as exc:
         if isinstance(exc, WireError):
             raise
@@ -184,6 +206,11 @@ def encode(
     if size > MAX_FRAME:
         raise WireError(too_large(size))
     return b"".join([_LENGTH.pack(len(tree)), tree, *buffers])
+
+
+_NATIVE = {name: dtype.newbyteorder("=") for name, dtype in _DTYPES.items()}  # what decoded arrays hold
+_JSON_SCALARS = frozenset({type(None), bool, int, float, str})  # what JSON gives besides lists and objects
+_JSON_TREE = json.JSONDecoder()
 
 
 def decode(
@@ -213,17 +240,14 @@ def decode(
         raise WireError("truncated payload: the JSON part runs past the end")
     blob = view[tree_end:]
     try:
-        tree = json.loads(
-            bytes(view[_LENGTH.size:tree_end]).decode("utf-8"),
-            object_pairs_hook=lambda pairs: pairs,  # keep tagged objects as raw pairs
-        )
+        tree = _JSON_TREE.decode(bytes(view[_LENGTH.size:tree_end]).decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise WireError(f"malformed payload: {type(exc).__name__}: {exc}") from None
 
-    def dtype_of(name: object) -> np.dtype:
+    def dtype_of(name: object) -> str:
         if type(name) is not str or name not in _DTYPES:
             raise WireError(f"refused dtype {name!r}: only numeric and bool arrays may cross")
-        return _DTYPES[name]
+        return name
 
     def index(value: object, what: str) -> int:
         if type(value) is not int or value < 0:
@@ -242,12 +266,12 @@ def decode(
             raise WireError("malformed payload: arrays share bytes")
         return blob[start:start + nbytes]
 
-    def fresh(data: memoryview, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    def fresh(data: memoryview, name: str, shape: tuple[int, ...]) -> np.ndarray:
         # A native-order copy that owns its data; bools are rebuilt from their bytes so each
         # is exactly 0 or 1.
-        if dtype.kind == "b":
+        if name == "|b1":
             return np.frombuffer(data, dtype=np.uint8).reshape(shape).astype(np.bool_)
-        return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+        return np.frombuffer(data, dtype=_DTYPES[name]).reshape(shape).astype(_NATIVE[name])
 
     def number(value: object) -> float:
         if type(value) not in (int, float):
@@ -255,56 +279,62 @@ def decode(
         return float(value)
 
     def dec(node: object, depth: int) -> object:
+        kind = type(node)
+        if kind in _JSON_SCALARS:
+            return node
         if depth > MAX_DEPTH:
             raise WireError(f"nesting deeper than {MAX_DEPTH}")
-        if node is None or type(node) in (bool, int, float, str):
-            return node
-        if type(node) is not list or len(node) != 1 or type(node[0]) is not tuple:
+        if kind is not dict or len(node) != 1:
             raise WireError("malformed payload: expected a tagged object")
-        tag, body = node[0]
-        if tag in ("L", "T"):
-            if type(body) is not list:
+        ((tag, body),) = node.items()
+        kind = type(body)
+        depth += 1
+        if tag == "L" or tag == "T":
+            if kind is not list:
                 raise WireError(f"malformed {tag} node")
-            items = [dec(v, depth + 1) for v in body]
+            items = [v if type(v) in _JSON_SCALARS else dec(v, depth) for v in body]
             return items if tag == "L" else tuple(items)
         if tag == "D":
-            if type(body) is not list:
+            if kind is not list:
                 raise WireError("malformed dict node")
             out = {}
             for pair in body:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                     raise WireError("malformed dict entry: keys must be strings")
-                out[pair[0]] = dec(pair[1], depth + 1)
+                value = pair[1]
+                out[pair[0]] = value if type(value) in _JSON_SCALARS else dec(value, depth)
             return out
         if tag == "A":
-            if type(body) is not list or len(body) != 3 or type(body[1]) is not list:
+            if kind is not list or len(body) != 3 or type(body[1]) is not list:
                 raise WireError("malformed array node")
-            dtype = dtype_of(body[0])
-            shape = tuple(index(n, "array dimension") for n in body[1])
+            name, shape = dtype_of(body[0]), body[1]
+            for n in shape:
+                if type(n) is not int or n < 0:
+                    raise WireError(f"bad array dimension: {n!r}")
             if len(shape) > 32:
                 raise WireError(f"refused array with {len(shape)} dimensions (at most 32)")
-            return fresh(span(body[2], math.prod(shape) * dtype.itemsize), dtype, shape)
+            return fresh(span(body[2], math.prod(shape) * _DTYPES[name].itemsize), name, tuple(shape))
         if tag == "S":
-            if type(body) is not list or len(body) != 2:
+            if kind is not list or len(body) != 2:
                 raise WireError("malformed scalar node")
-            dtype = dtype_of(body[0])
-            return fresh(span(body[1], dtype.itemsize), dtype, (1,))[0]
+            name = dtype_of(body[0])
+            return fresh(span(body[1], _DTYPES[name].itemsize), name, (1,))[0]
         if tag == "C":
-            if type(body) is not list or len(body) != 2:
+            if kind is not list or len(body) != 2:
                 raise WireError("malformed complex node")
             return complex(number(body[0]), number(body[1]))
         if tag == "B":
-            if type(body) is not list or len(body) != 2:
+            if kind is not list or len(body) != 2:
                 raise WireError("malformed bytes node")
             return bytes(span(body[0], index(body[1], "size")))
         if tag == "H":
             if handle is None:
                 raise WireError("unexpected handle")
-            if type(body) is not list or len(body) != 2 or type(body[1]) is not str:
+            if kind is not list or len(body) != 2 or type(body[1]) is not str:
                 raise WireError("malformed handle node")
             return handle(index(body[0], "handle id"), body[1][:100])
         if tag == "R":
-            if refs is None or type(body) is not int or not 0 <= body < len(refs):
+            if refs is None or kind is not int or not 0 <= body < len(refs):
                 raise WireError(f"bad reference {body!r}")
             return refs[body]
         raise WireError(f"unknown tag {str(tag)[:20]!r}")

@@ -139,7 +139,8 @@ class Worker:
     """The namespace of the student's cells and the objects kept behind handles."""
 
     def __init__(self) -> None:
-        self.cells: list[tuple[str, str]] = []  # every cell run, in order, for reset()
+        self.cells: list[tuple[str, str, types.CodeType | None]] = []  # every cell run, in order, and its
+        # code (None: it did not compile), for reset()
         self.namespace = self._fresh_module()
         self.kept: dict[int, object] = {}
         self.kept_ids: dict[int, int] = {}  # id(object) -> handle id, one handle per object
@@ -155,13 +156,16 @@ class Worker:
         return module.__dict__
 
     def reset(self) -> dict:
-        """Run every cell again in a fresh module: what a restarted kernel would define."""
+        """Run every cell again in a fresh module: what a restarted kernel would define.
+
+        The cells' code is compiled once, when first run; a cell that did not compile fails again
+        the same way, so it is skipped."""
         self.namespace = self._fresh_module()
-        cells, self.cells = self.cells, []
-        for name, source in cells:
-            reply = self.exec_cell(name, source)
-            if "limit" in reply:
-                return reply
+        for name, source, code in self.cells:
+            if code is not None:
+                reply = self._run(name, source, code)
+                if "limit" in reply:
+                    return reply
         return {"ok": True}
 
     def keep(self, obj: object) -> wire.Handle:
@@ -178,11 +182,20 @@ class Worker:
         return self.kept[key]
 
     def exec_cell(self, name: str, source: str) -> dict:
-        self.cells.append((name, source))
-        filename = f"{CELL_PREFIX}{name}>"
+        """Compile and run one cell in the module namespace (and remember it for reset())."""
+        try:
+            code = compile(strip_magics(source), f"{CELL_PREFIX}{name}>", "exec")
+        except MemoryError:
+            code, reply = None, {"limit": "memory"}
+        except BaseException as exc:  # a cell that does not compile is data: report it, keep going
+            code, reply = None, {"error": _load_error(exc)}
+        self.cells.append((name, source, code))
+        return reply if code is None else self._run(name, source, code)
+
+    def _run(self, name: str, source: str, code: types.CodeType) -> dict:
+        filename = code.co_filename
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
-            code = compile(strip_magics(source), filename, "exec")
             exec(code, self.namespace)
         except MemoryError:
             return {"limit": "memory"}
@@ -199,7 +212,7 @@ class Worker:
         if not callable(func):
             return {"missing": True}
         everything = list(args) + list(kwargs.values())
-        shapes = {i: (a.shape, a.dtype) for i, a in enumerate(everything) if isinstance(a, np.ndarray)}
+        before = {i: (a.shape, a.dtype, a.tobytes()) for i in mirror if isinstance(a := everything[i], np.ndarray)}
         try:
             result = func(*args, **kwargs)
         except MemoryError:
@@ -211,20 +224,21 @@ class Worker:
                 "message": _describe(exc),
                 "traceback": _short("".join(traceback.format_list(frames[-10:]))),
             }}
-        refs = {}
+        # What the grader copies into its own arguments: every dict, and each array still of its
+        # shape and dtype whose values changed (the grader's copy of an unchanged one is right already).
+        states, refs = [], {}
         for i in mirror:
             value = everything[i]
-            if isinstance(value, dict) or (
-                isinstance(value, np.ndarray) and (value.shape, value.dtype) == shapes.get(i)
-            ):
+            if isinstance(value, dict):
+                states.append([i, value])
                 refs[id(value)] = i
+            elif isinstance(value, np.ndarray) and before.get(i, ())[:2] == (value.shape, value.dtype):
+                refs[id(value)] = i
+                if value.tobytes() != before[i][2]:
+                    states.append([i, value])
         # The result is a payload of its own, so that it may refer to the arguments by index
         # while the states of the arguments are sent as content.
-        return {
-            "ok": True,
-            "states": [[i, everything[i]] for i in mirror],
-            "result": wire.encode(result, opaque=self.keep, refs=refs),
-        }
+        return {"ok": True, "states": states, "result": wire.encode(result, opaque=self.keep, refs=refs)}
 
 
 def serve(proto_in: int, proto_out: int, worker: Worker) -> None:

@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from autograder.sandbox import policy, process, wire
-from autograder.sandbox.box import Sandbox
-from autograder.sandbox.messages import MissingFunction, SandboxError, StudentError, Unavailable
+from autograder.sandbox.box import Proxy, Sandbox
+from autograder.sandbox.messages import MissingFunction, ReloadFailed, SandboxError, StudentError, Unavailable
 from autograder.sandbox.policy import Limits
 
 STUDENT = r'''
@@ -433,6 +433,35 @@ def test_reset_forgets_globals_but_keeps_functions():
         assert [box.call("bump") for _ in range(3)] == [1, 2, 3]
         box.reset()
         assert box.call("bump") == 1
+
+
+COUNT_LOADS = ("import builtins\nbuiltins.__dict__.setdefault('loads', []).append(1)\n"
+               "def loads():\n    return len(builtins.loads)\n")  # builtins outlive a reload; globals do not
+
+
+def test_a_reset_reloads_once_with_the_next_call():
+    """Are the cells run again only when a call follows, and once however many resets came before?"""
+    with Sandbox([("count", COUNT_LOADS)], limits=FAST) as box:
+        assert box.call("loads") == 1
+        box.reset()
+        box.reset()
+        box.reset()
+        assert box.call("loads") == 2
+        assert box.call("loads") == 2
+
+
+def test_a_reload_that_fails_fails_the_next_call_only():
+    """When loading the cells afresh hits the memory limit, is the next call a ReloadFailed with that
+    reason, without the proxy taking the function for a crashing one, and does the call after work?"""
+    grows = COUNT_LOADS + "if loads() == 2:\n    hoard = bytearray(1 << 40)\n"
+    with Sandbox([("grows", grows)], limits=Limits(wall_seconds=5.0, memory_bytes=256 << 20)) as box:
+        student = Proxy(box)
+        assert student.loads() == 1
+        student._reload()
+        with pytest.raises(ReloadFailed, match="more than 256 MiB of memory"):
+            student.loads()
+        student._reload()
+        assert student.loads() == 1  # a fresh worker, not a function refused for an earlier failure
 
 
 def test_draws_without_a_seed_repeat_after_each_reset():
