@@ -193,13 +193,17 @@ def cleanup(holder: list, folder: str) -> None:
         holder[0] = None
 
     def writable_again(func, path, _exc_info):
+        parent = os.path.dirname(path)
+        if os.path.commonpath([folder, parent]) != folder:
+            return  # the folder itself (gone already, say): never touch its parent, the system's /tmp
         try:  # the student may have taken the write permission off a folder of the work dir
-            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(parent, 0o700)
             func(path)
         except OSError:
             pass  # a leftover temporary file is better than a grader that stops
 
-    shutil.rmtree(folder, onerror=writable_again)
+    if os.path.isdir(folder):
+        shutil.rmtree(folder, onerror=writable_again)
 
 
 @functools.cache
