@@ -77,6 +77,7 @@ student-bundle: install ## write dist/student-bundle.zip: the release (ASSIGNMEN
 bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde, and one submission's cost
 	$(PY) benchmarks/grading_speed.py
 	$(PY) benchmarks/submission_cost.py
+	$(PY) benchmarks/training_speed.py
 
 lint: $(TESTDEPS) ## ruff over the code
 	$(VENV)/bin/ruff check cs231n_utils autograder tests benchmarks solutions

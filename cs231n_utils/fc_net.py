@@ -17,7 +17,15 @@ import copy
 
 import numpy as np
 
-from cs231n_utils.layers import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss
+from cs231n_utils.layers import (
+    affine_backward,
+    affine_forward,
+    affine_param_backward,
+    float_dtype,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+)
 
 
 def _positive_int(name, value):
@@ -30,23 +38,27 @@ class FullyConnectedNet:
     """A deep fully connected classifier with L2 regularization and optional normalization.
 
     Parameters live in self.params: W1 (D, H1), b1 (H1,), ..., WL (H_{L-1}, C), bL (C,), and,
-    with a normalization, gamma1 and beta1 (H1,) ... up to the last hidden layer.
+    with a normalization, gamma1 and beta1 (H1,) ... up to the last hidden layer; all of
+    dtype self.dtype.
     self.norm_params[i] is the dict passed to norm_forward for hidden layer i + 1.
     """
 
     def __init__(self, hidden_dims, input_dim, num_classes, *, weight_scale=1e-2, reg=0.0,
-                 norm_forward=None, norm_backward=None, norm_param=None, seed=0):
+                 norm_forward=None, norm_backward=None, norm_param=None, seed=0, dtype=np.float64):
         """hidden_dims: list of positive ints, the widths of the hidden layers (at least one).
 
         input_dim D, num_classes C: positive ints.
         weight_scale: standard deviation of the normal initial weights, drawn layer by layer
-            with np.random.default_rng(seed); biases and betas start at 0, gammas at 1.
+            with np.random.default_rng(seed) (in float64, then rounded to dtype); biases and
+            betas start at 0, gammas at 1.
         reg: L2 strength; the loss adds 0.5 * reg * sum(W**2) over every weight matrix
             (not over gamma and beta).
         norm_forward, norm_backward: the normalization pair described in the module
             docstring, both or neither.
         norm_param: dict of settings copied into every hidden layer's norm_param (e.g.
             {"eps": 1e-5, "momentum": 0.9}); None means {}.
+        dtype: floating dtype of the parameters, gradients and scores; inputs are cast to it.
+            float64 for gradient checks, float32 for faster training.
         """
         hidden_dims = list(hidden_dims)
         if not hidden_dims:
@@ -59,19 +71,20 @@ class FullyConnectedNet:
         if norm_param is not None and not isinstance(norm_param, dict):
             raise ValueError(f"norm_param must be a dict or None, got {norm_param!r}")
 
+        self.dtype = float_dtype(dtype)
         self.reg = reg
         self.num_layers = len(dims) - 1
         self.norm_forward, self.norm_backward = norm_forward, norm_backward
         rng = np.random.default_rng(seed)
         self.params = {}
         for i in range(self.num_layers):
-            self.params[f"W{i + 1}"] = rng.normal(0.0, weight_scale, (dims[i], dims[i + 1]))
-            self.params[f"b{i + 1}"] = np.zeros(dims[i + 1])
+            self.params[f"W{i + 1}"] = rng.normal(0.0, weight_scale, (dims[i], dims[i + 1])).astype(self.dtype)
+            self.params[f"b{i + 1}"] = np.zeros(dims[i + 1], dtype=self.dtype)
         self.norm_params = []
         if norm_forward is not None:
             for i, width in enumerate(hidden_dims):
-                self.params[f"gamma{i + 1}"] = np.ones(width)
-                self.params[f"beta{i + 1}"] = np.zeros(width)
+                self.params[f"gamma{i + 1}"] = np.ones(width, dtype=self.dtype)
+                self.params[f"beta{i + 1}"] = np.zeros(width, dtype=self.dtype)
             self.norm_params = [copy.deepcopy(norm_param or {}) for _ in hidden_dims]
 
     def loss(self, X, y=None):
@@ -86,7 +99,7 @@ class FullyConnectedNet:
         for norm_param in self.norm_params:
             norm_param["mode"] = mode
         p, caches = self.params, []
-        h = X
+        h = np.asarray(X, dtype=self.dtype)
         for i in range(1, self.num_layers):
             a, fc_cache = affine_forward(h, p[f"W{i}"], p[f"b{i}"])
             norm_cache = None
@@ -107,9 +120,13 @@ class FullyConnectedNet:
             da = relu_backward(dh, relu_cache)
             if self.norm_backward is not None:
                 da, grads[f"gamma{i}"], grads[f"beta{i}"] = self.norm_backward(da, norm_cache)
-            dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
-        for i in range(1, L + 1):
-            W = p[f"W{i}"]
-            loss += 0.5 * self.reg * np.sum(W ** 2)
-            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * W
+            if i > 1:
+                dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(da, fc_cache)
+            else:  # the input is data: its gradient is not needed
+                grads["W1"], grads["b1"] = affine_param_backward(da, fc_cache)
+        if self.reg:
+            for i in range(1, L + 1):
+                W = p[f"W{i}"]
+                loss += 0.5 * self.reg * np.sum(W ** 2)
+                grads[f"W{i}"] = grads[f"W{i}"] + self.reg * W
         return float(loss), grads

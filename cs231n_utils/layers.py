@@ -7,6 +7,21 @@ returns the gradients with respect to the forward's inputs.
 import numpy as np
 
 
+def float_dtype(dtype):
+    """Return np.dtype(dtype) when it is a floating type, the dtype a network computes in.
+
+    float64 (the models' default) keeps gradient checks exact to about 1e-10; float32 halves
+    the memory traffic and about doubles the speed of the matrix products in training.
+    """
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or not np.issubdtype(result, np.floating):
+        raise ValueError(f"dtype must be a floating type such as np.float32 or np.float64, got {dtype!r}")
+    return result
+
+
 def affine_forward(x, w, b):
     """Fully connected layer: out = x.reshape(N, D) @ w + b.
 
@@ -26,9 +41,20 @@ def affine_backward(dout, cache):
     """
     x, w, _ = cache
     dx = (dout @ w.T).reshape(x.shape)
-    dw = x.reshape(x.shape[0], -1).T @ dout
-    db = dout.sum(axis=0)
+    dw, db = affine_param_backward(dout, cache)
     return dx, dw, db
+
+
+def affine_param_backward(dout, cache):
+    """The parameter gradients of affine_backward alone, without dx.
+
+    For a network's first layer, whose input is the data: its dx would be a matrix product as
+    large as the forward pass, computed and thrown away.
+    dout: upstream gradient of shape (N, M).  cache: from affine_forward.
+    Returns (dw, db) of the shapes of w and b.
+    """
+    x = cache[0]
+    return x.reshape(x.shape[0], -1).T @ dout, dout.sum(axis=0)
 
 
 def relu_forward(x):

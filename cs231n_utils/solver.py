@@ -34,7 +34,8 @@ class Solver:
       (NaN if it keeps none).
     - train_acc_history, val_acc_history: one entry before training, then one at the end of
       every epoch (so num_epochs + 1 entries). Training accuracy is measured on a fixed
-      subsample of num_train_samples; validation accuracy on num_val_samples (all if None).
+      subsample of num_train_samples; validation accuracy on num_val_samples (all if None);
+      both subsamples are drawn and copied once, when the solver is made.
     - best_val_acc, best_params: the best of those checks; after training (and when training
       stops on a non-finite loss) the model gets its best parameters back.
     Each epoch visits the training set in a new random order, drawn with
@@ -110,6 +111,8 @@ class Solver:
         self.train_acc_history = []
         self.val_acc_history = []
         self._rng = np.random.default_rng(seed)
+        self._train_check = self._subsample(self.X_train, self.y_train, self.num_train_samples)
+        self._val_check = self._subsample(self.X_val, self.y_val, self.num_val_samples)
 
     def _step(self, t, batch):
         """One update of every parameter on the minibatch of indices batch."""
@@ -148,9 +151,8 @@ class Solver:
 
     def _check_epoch(self):
         """Record training and validation accuracy; keep the best parameters."""
-        train_acc = self.check_accuracy(self.X_train, self.y_train,
-                                        num_samples=self.num_train_samples)
-        val_acc = self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
+        train_acc = self.check_accuracy(*self._train_check)
+        val_acc = self.check_accuracy(*self._val_check)
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
         if val_acc > self.best_val_acc:
@@ -199,16 +201,21 @@ class Solver:
         batch_size: samples per forward pass.
         Returns a float in [0, 1].
         """
-        N = len(X)
-        if N == 0:
+        if len(X) == 0:
             raise ValueError("check_accuracy needs at least one sample, got an empty X")
-        if num_samples is not None and N > num_samples:
-            subset = np.random.default_rng(self.seed).choice(N, num_samples, replace=False)
-            X, y = X[subset], y[subset]
-            N = num_samples
+        X, y = self._subsample(X, y, num_samples)
+        N = len(X)
         predictions = []
         for start in range(0, N, batch_size):
             scores = self.model.loss(X[start:start + batch_size])
             predictions.append(np.argmax(scores, axis=1))
         y_pred = np.concatenate(predictions)
         return float(np.mean(y_pred == y))
+
+    def _subsample(self, X, y, num_samples):
+        """(X, y), or a random subset of num_samples of them (the same for a given seed and N)."""
+        N = len(X)
+        if num_samples is None or N <= num_samples:
+            return X, y
+        subset = np.random.default_rng(self.seed).choice(N, num_samples, replace=False)
+        return X[subset], y[subset]

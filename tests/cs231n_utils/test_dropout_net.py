@@ -190,3 +190,29 @@ class TestDropoutCalls:
 
         solver = Solver(model, data, sgd, num_epochs=5, batch_size=50, progress=False).train()
         assert solver.best_val_acc > 0.5
+
+
+class TestDtype:
+    def test_float32_all_the_way_from_float64_data(self, batch):
+        """With dtype float32, float64 data and float32 masks, are the parameters, scores and gradients
+        float32, and the loss and gradients those of float64 to float32's precision?"""
+        X, y = batch
+        masks = masks_for(0.5)
+        wide, _ = make(0.5, masks, reg=0.1)
+        stand_in = FixedMasks([mask.astype(np.float32) for mask in masks])
+        narrow = DropoutNet(D, HIDDEN, C, keep_prob=0.5, dropout_forward=stand_in.forward,
+                            dropout_backward=stand_in.backward, weight_scale=0.5, reg=0.1, seed=1,
+                            dtype=np.float32)
+        narrow.params.update({k: v.astype(np.float32) for k, v in wide.params.items() if k.startswith("b")})
+        assert all(value.dtype == np.float32 for value in narrow.params.values())
+        assert narrow.loss(X).dtype == np.float32
+        loss64, grads64 = wide.loss(X, y)
+        loss32, grads32 = narrow.loss(X, y)
+        assert loss32 == pytest.approx(loss64, rel=1e-5)
+        for name, value in grads64.items():
+            assert grads32[name].dtype == np.float32, name
+            np.testing.assert_allclose(grads32[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
+
+    def test_non_floating_dtype_is_refused(self):
+        with pytest.raises(ValueError, match="dtype must be a floating type"):
+            DropoutNet(D, HIDDEN, C, dtype="int16")

@@ -13,8 +13,10 @@ from cs231n_utils.gradient_check import (
 from cs231n_utils.layers import (
     affine_backward,
     affine_forward,
+    affine_param_backward,
     affine_relu_backward,
     affine_relu_forward,
+    float_dtype,
     relu_backward,
     relu_forward,
     softmax_loss,
@@ -63,6 +65,29 @@ class TestAffine:
             lambda v: affine_forward(x, v, b)[0], w, dout)) < 1e-8
         assert rel_error(db, eval_numerical_gradient_array(
             lambda v: affine_forward(x, w, v)[0], b, dout)) < 1e-8
+
+
+    def test_param_backward_is_affine_backward_without_dx(self, rng):
+        """Are the (dw, db) of affine_param_backward those of affine_backward, bit for bit?"""
+        x, w, b = rng.normal(size=(4, 3, 2)), rng.normal(size=(6, 5)), rng.normal(size=5)
+        dout = rng.normal(size=(4, 5))
+        cache = affine_forward(x, w, b)[1]
+        _, dw, db = affine_backward(dout, cache)
+        param_grads = affine_param_backward(dout, cache)
+        assert len(param_grads) == 2
+        np.testing.assert_array_equal(param_grads[0], dw)
+        np.testing.assert_array_equal(param_grads[1], db)
+
+
+class TestFloatDtype:
+    @pytest.mark.parametrize("dtype", [np.float32, "float64", np.dtype(np.float16)])
+    def test_floating_types_are_accepted(self, dtype):
+        assert float_dtype(dtype) == np.dtype(dtype)
+
+    @pytest.mark.parametrize("dtype", [np.int64, "banana", bool])
+    def test_other_types_are_refused_naming_the_choices(self, dtype):
+        with pytest.raises(ValueError, match="np.float32 or np.float64"):
+            float_dtype(dtype)
 
 
 class TestRelu:

@@ -6,7 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from cs231n_utils.gradient_check import eval_numerical_gradient, rel_error
+from cs231n_utils.layers import affine_backward, affine_forward, affine_relu_backward, affine_relu_forward, softmax_loss
 from cs231n_utils.models import TwoLayerNet
+from cs231n_utils.solver import Solver
 
 N, D, H, C = 5, 6, 7, 4
 
@@ -91,3 +93,70 @@ class TestLoss:
         W1, W2 = plain.params["W1"], plain.params["W2"]
         expected = 0.5 * 2.0 * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
         assert regd.loss(X, y)[0] - plain.loss(X, y)[0] == pytest.approx(expected, rel=1e-12)
+
+    def test_gradients_equal_the_full_backward_pass(self, batch):
+        """Without the input's gradient and at reg 0, are the loss and every gradient those of the
+        full backward pass through the course's layers, bit for bit?"""
+        X, y = batch
+        model = TwoLayerNet(D, H, C, weight_scale=0.5, seed=4)
+        model.params["b1"] = np.linspace(-0.5, 0.5, H)
+        loss, grads = model.loss(X, y)
+
+        p = model.params
+        hidden, hidden_cache = affine_relu_forward(X, p["W1"], p["b1"])
+        scores, scores_cache = affine_forward(hidden, p["W2"], p["b2"])
+        full_loss, dscores = softmax_loss(scores, y)
+        dhidden, dW2, db2 = affine_backward(dscores, scores_cache)
+        _, dW1, db1 = affine_relu_backward(dhidden, hidden_cache)
+        assert loss == full_loss
+        for name, expected in {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}.items():
+            np.testing.assert_array_equal(grads[name], expected, err_msg=name)
+
+
+class TestDtype:
+    def test_float64_by_default(self, batch):
+        X, y = batch
+        model = TwoLayerNet(D, H, C)
+        assert model.dtype == np.float64
+        assert all(value.dtype == np.float64 for value in model.params.values())
+        assert all(value.dtype == np.float64 for value in model.loss(X, y)[1].values())
+
+    def test_float32_all_the_way_from_float64_data(self, batch):
+        """With dtype float32 and float64 data, are the parameters, scores and gradients float32?"""
+        X, y = batch
+        model = TwoLayerNet(D, H, C, weight_scale=0.5, reg=0.1, seed=3, dtype=np.float32)
+        assert all(value.dtype == np.float32 for value in model.params.values())
+        assert model.loss(X).dtype == np.float32
+        loss, grads = model.loss(X, y)
+        assert isinstance(loss, float)
+        assert all(value.dtype == np.float32 for value in grads.values())
+
+    def test_float32_agrees_with_float64_to_its_precision(self, batch):
+        """The same seed draws the same weights, rounded: do loss and gradients agree to ~1e-6?"""
+        X, y = batch
+        wide = TwoLayerNet(D, H, C, weight_scale=0.5, reg=0.1, seed=3)
+        narrow = TwoLayerNet(D, H, C, weight_scale=0.5, reg=0.1, seed=3, dtype="float32")
+        for name, value in wide.params.items():
+            np.testing.assert_array_equal(narrow.params[name], value.astype(np.float32))
+        loss64, grads64 = wide.loss(X, y)
+        loss32, grads32 = narrow.loss(X, y)
+        assert loss32 == pytest.approx(loss64, rel=1e-5)
+        for name, value in grads64.items():
+            np.testing.assert_allclose(grads32[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
+
+    def test_solver_training_stays_float32(self, digits_data):
+        """Does a float32 model trained by the Solver on float64 data keep float32 parameters?"""
+        model = TwoLayerNet(64, 20, 10, weight_scale=1e-2, seed=0, dtype=np.float32)
+
+        def sgd(w, dw, config):
+            return w - 0.05 * dw, config
+
+        solver = Solver(model, digits_data, sgd, batch_size=50, num_epochs=2, progress=False).train()
+        assert solver.best_val_acc > 0.5
+        for params in (model.params, solver.best_params):
+            assert all(value.dtype == np.float32 for value in params.values())
+
+    @pytest.mark.parametrize("dtype", [np.int32, "int8"])
+    def test_non_floating_dtype_is_refused(self, dtype):
+        with pytest.raises(ValueError, match="dtype must be a floating type"):
+            TwoLayerNet(D, H, C, dtype=dtype)

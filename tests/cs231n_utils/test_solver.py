@@ -88,6 +88,25 @@ class TestTraining:
         assert subset * 30 == pytest.approx(round(subset * 30))
         assert subset == solver.check_accuracy(X, y, num_samples=30)
 
+    def test_accuracy_subset_is_drawn_and_copied_once(self, small_data):
+        """Is the training subset of the accuracy checks the one check_accuracy draws, and is it taken
+        from X_train once, not at every epoch (X_train is otherwise read once per minibatch)?"""
+        reads = []
+
+        class CountingArray(np.ndarray):
+            def __getitem__(self, key):
+                if isinstance(key, np.ndarray):
+                    reads.append(len(key))
+                return np.asarray(self).__getitem__(key)
+
+        data = dict(small_data, X_train=small_data["X_train"].view(CountingArray))
+        solver = make_solver(data, num_epochs=3, num_train_samples=100)
+        expected_first = solver.check_accuracy(small_data["X_train"], small_data["y_train"], num_samples=100)
+        reads.clear()
+        solver.train()
+        assert reads == [50] * len(solver.loss_history)
+        assert solver.train_acc_history[0] == expected_first
+
     def test_progress_bar_on_stderr(self, small_data, capsys):
         make_solver(small_data, progress=True, num_epochs=1).train()
         err = capsys.readouterr().err
