@@ -74,7 +74,7 @@ formgrader: install ## a Jupyter server for nbgrader's formgrader (open /formgra
 student-bundle: install ## write dist/student-bundle.zip: the release (ASSIGNMENTS="id ..." for some), cs231n_utils, check, install.sh
 	$(PY) -m autograder bundle --out dist/student-bundle.zip $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
 
-bench: $(TESTDEPS) ## measure grading speed against nbgrader's own autograde, and one submission's cost
+bench: $(TESTDEPS) ## grading speed against nbgrader's autograde, one submission's cost, training speed against PyTorch
 	$(PY) benchmarks/grading_speed.py
 	$(PY) benchmarks/submission_cost.py
 	$(PY) benchmarks/training_speed.py
