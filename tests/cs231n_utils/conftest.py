@@ -1,4 +1,5 @@
-"""Shared fixtures: small CIFAR-10 folders in the real file format, and the digits splits."""
+"""Shared fixtures: small CIFAR-10 folders in the real file format, the digits splits, and the
+float32-against-float64 comparison of a model."""
 
 import pickle
 
@@ -46,3 +47,17 @@ def digits_data():
 def batch_writer():
     """The function write_batch(path, data, labels, *, str_keys=False), for one-off files."""
     return write_batch
+
+
+@pytest.fixture
+def agrees_in_float32():
+    """check(narrow, wide, X, y): a float32 model's loss and gradients equal its float64 twin's to
+    float32's precision; returns the float32 gradients."""
+    def check(narrow, wide, X, y):
+        loss64, grads64 = wide.loss(X, y)
+        loss32, grads32 = narrow.loss(X, y)
+        assert loss32 == pytest.approx(loss64, rel=1e-5)
+        for name, value in grads64.items():
+            np.testing.assert_allclose(grads32[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
+        return grads32
+    return check

@@ -131,18 +131,14 @@ class TestDtype:
         assert isinstance(loss, float)
         assert all(value.dtype == np.float32 for value in grads.values())
 
-    def test_float32_agrees_with_float64_to_its_precision(self, batch):
+    def test_float32_agrees_with_float64_to_its_precision(self, batch, agrees_in_float32):
         """The same seed draws the same weights, rounded: do loss and gradients agree to ~1e-6?"""
         X, y = batch
         wide = TwoLayerNet(D, H, C, weight_scale=0.5, reg=0.1, seed=3)
         narrow = TwoLayerNet(D, H, C, weight_scale=0.5, reg=0.1, seed=3, dtype="float32")
         for name, value in wide.params.items():
             np.testing.assert_array_equal(narrow.params[name], value.astype(np.float32))
-        loss64, grads64 = wide.loss(X, y)
-        loss32, grads32 = narrow.loss(X, y)
-        assert loss32 == pytest.approx(loss64, rel=1e-5)
-        for name, value in grads64.items():
-            np.testing.assert_allclose(grads32[name], value, rtol=1e-4, atol=1e-6, err_msg=name)
+        agrees_in_float32(narrow, wide, X, y)
 
     def test_solver_training_stays_float32(self, digits_data):
         """Does a float32 model trained by the Solver on float64 data keep float32 parameters?"""
