@@ -1,21 +1,9 @@
 """Does a benchmark write only its own section of a shared results file?"""
 
-import importlib.util
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "sections.py"
-
-
-def load():
-    spec = importlib.util.spec_from_file_location("sections", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_a_section_is_added_then_replaced_and_the_others_kept(tmp_path):
+def test_a_section_is_added_then_replaced_and_the_others_kept(tmp_path, benchmark_script):
     """Written twice, is a section in the file once, with the second text, and the rest unchanged?"""
-    sections, path = load(), tmp_path / "results.md"
+    sections, path = benchmark_script("sections"), tmp_path / "results.md"
     sections.write_section(path, "first", "## First\nold numbers")
     sections.write_section(path, "second", "## Second\nits numbers\n")
     sections.write_section(path, "first", "## First\nnew numbers")
@@ -23,9 +11,9 @@ def test_a_section_is_added_then_replaced_and_the_others_kept(tmp_path):
                                 "<!-- begin second -->\n## Second\nits numbers\n<!-- end second -->\n")
 
 
-def test_text_before_the_sections_is_kept(tmp_path):
+def test_text_before_the_sections_is_kept(tmp_path, benchmark_script):
     """A file written by hand first (a title, a note) keeps it, with the section added after."""
-    sections, path = load(), tmp_path / "results.md"
+    sections, path = benchmark_script("sections"), tmp_path / "results.md"
     path.write_text("# Results\n\nA note.\n")
     sections.write_section(path, "only", "numbers")
     assert path.read_text() == "# Results\n\nA note.\n\n<!-- begin only -->\nnumbers\n<!-- end only -->\n"

@@ -1,23 +1,13 @@
 """Does benchmarks/training_speed.py run, and write a well-formed report? (Its --smoke run: tiny
 sizes, in this process; no timed assertion, since speeds depend on the machine and its load.)"""
 
-import importlib.util
 import math
 import re
-from pathlib import Path
 
 import pytest
 import torch
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "training_speed.py"
 SECTIONS = ("Training throughput", "Gradient-check cost", "Batch-norm backward")
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("training_speed", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def tables(text):
@@ -44,10 +34,10 @@ def number(cell):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, benchmark_script):
     out = tmp_path_factory.mktemp("bench") / "training_results.md"
     threads = torch.get_num_threads()
-    load_script().main(["--smoke", "--out", str(out)])
+    benchmark_script("training_speed").main(["--smoke", "--out", str(out)])
     assert torch.get_num_threads() == threads, "the benchmark must give back PyTorch's thread count"
     return out.read_text()
 
