@@ -37,23 +37,21 @@ $(TESTDEPS): requirements-test.txt $(RUNTIME)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
-sandbox-tool: ## install bubblewrap (OS isolation for student code) when missing and possible
-	@command -v bwrap >/dev/null 2>&1 || { \
+# $(call debian-package,COMMAND,PACKAGE,WARNING): install PACKAGE when COMMAND is missing, as root with
+# apt-get; otherwise print WARNING (what goes without it).
+debian-package = command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
+	    apt-get update -qq && apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here:"; \
-	    echo "         student code will run with resource limits only (see README, 'Isolation')."; \
+	    echo "WARNING: $(2) ($(1)) is not installed and cannot be installed here (needs root and apt-get):"; \
+	    echo "         $(3)"; \
 	  fi; }
 
+sandbox-tool: ## install bubblewrap (OS isolation for student code) when missing and possible
+	@$(call debian-package,bwrap,bubblewrap,student code will run with resource limits only (see README - Isolation).)
+
 browser: ## install Debian's chromium (the formgrader test drives it with Playwright) when missing and possible
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "WARNING: chromium is not installed and cannot be installed here (needs root and apt-get):"; \
-	    echo "         the formgrader browser test will fail; install Debian's chromium package."; \
-	  fi; }
+	@$(call debian-package,chromium,chromium,the formgrader browser test will fail: install Debian's chromium package.)
 
 test: $(TESTDEPS) sandbox-tool browser ## run every test: unit, reference vs PyTorch, release drift, nbval, grading
 	$(PY) -m pytest tests solutions --nbval --nbval-current-env -q
